@@ -1,0 +1,5 @@
+import sys
+
+from screen.cli import main
+
+sys.exit(main())

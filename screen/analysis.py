@@ -1,0 +1,99 @@
+"""One analysis path for every way in: a video file or a saved landmarks file → Result.
+
+source → pose (:mod:`screen.pose`) → :class:`~screen.recording.Recording` → conditioning
+(:mod:`screen.signal`) → protocol (:mod:`screen.protocols`) → :class:`~screen.result.Result`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from screen.errors import MovescreenError
+from screen.protocols import PROTOCOLS
+from screen.recording import Recording
+from screen.result import Result
+from screen.signal import Conditioning, condition
+from screen.thresholds import load as load_thresholds
+
+LANDMARK_SUFFIXES = (".npz",)
+MIN_POSE_FRACTION = 0.5
+
+
+def conditioned_points(rec: Recording, settings: Conditioning) -> NDArray[np.float64]:
+    """(T, 33, 2) pixels after the conditioning chain; a landmark outside the frame counts as
+    not visible."""
+    xy = rec.image[..., :2]
+    in_frame = np.all((xy >= 0) & (xy <= 1), axis=-1)
+    visibility = np.where(in_frame, rec.image[..., 3], 0.0)
+    return condition(rec.pixels(), visibility, rec.t, settings)
+
+
+def load_or_estimate(source: str | Path, model: str,
+                     on_frame: Callable[[int, int], None] | None = None) -> Recording:
+    """A saved landmarks file is loaded; anything else is run through the pose model."""
+    source = Path(source)
+    if not source.exists():
+        raise MovescreenError(f"{source}: no such file")
+    if source.suffix.lower() in LANDMARK_SUFFIXES:
+        return Recording.load(source)
+    from screen import models, pose  # MediaPipe is imported only when a video is analysed
+
+    model_file = models.resolve(model)
+    return pose.estimate(source, model_file, on_frame=on_frame)
+
+
+def analyze(source: str | Path | Recording, *, test: str = "knee_to_wall", model: str = "full",
+            thresholds: str | Path | None = None, conditioning: Conditioning = Conditioning(),
+            on_frame: Callable[[int, int], None] | None = None, **settings: Any) -> Result:
+    """Analyse one recording for one screening test and return its :class:`Result`.
+
+    ``source`` is a video file, a landmarks file saved by a previous analysis, or a
+    :class:`Recording`. ``settings`` are the protocol's own (e.g. ``side="left"``,
+    ``camera_tilt_deg=2.0`` for knee-to-wall).
+    """
+    from screen import __version__
+
+    if test not in PROTOCOLS:
+        raise MovescreenError(f"unknown test '{test}'; choose from {', '.join(PROTOCOLS)}")
+    protocol = PROTOCOLS[test]
+    try:
+        proto_settings = protocol.Settings(**settings)
+    except TypeError as err:
+        raise MovescreenError(f"bad settings for {test}: {err}") from err
+    table = load_thresholds(thresholds)
+    rec = source if isinstance(source, Recording) else load_or_estimate(source, model, on_frame)
+
+    n_pose = int(rec.has_pose.sum())
+    if n_pose == 0:
+        raise MovescreenError(f"{rec.meta.get('source', source)}: no person found in any of "
+                              f"{rec.n_frames} frames")
+    warnings = []
+    if n_pose < MIN_POSE_FRACTION * rec.n_frames:
+        warnings.append(f"a person was found in only {n_pose} of {rec.n_frames} frames")
+    if rec.meta.get("timestamps") == "nominal":
+        warnings.append("the container has no usable frame times; nominal frame rate used")
+
+    outcome = protocol.run(rec, conditioned_points(rec, conditioning), proto_settings, table)
+    return Result(
+        tool_version=__version__,
+        source=str(rec.meta.get("source", source)),
+        model={"name": rec.meta.get("model"), "sha256": rec.meta.get("model_sha256")},
+        test=test,
+        view=outcome.view,
+        measurements=outcome.measurements,
+        quality={"frames": rec.n_frames, "frames_with_pose": n_pose,
+                 "warnings": warnings + outcome.warnings},
+        settings={"protocol": dataclasses.asdict(proto_settings),
+                  "conditioning": dataclasses.asdict(conditioning),
+                  "thresholds": {"file": table["file"], "version": table.get("version")},
+                  "video": {k: rec.meta.get(k) for k in
+                            ("width", "height", "rotation_deg", "fps_nominal", "timestamps")}},
+        frames=outcome.frames,
+        recording=rec,
+    )

@@ -1,0 +1,114 @@
+"""The ``movescreen`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from screen.errors import MovescreenError
+
+TESTS = {"knee-to-wall": "knee_to_wall"}
+EXIT_ERROR = 2
+EXIT_BUG = 70
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="movescreen", description=__doc__)
+    p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("analyze", help="analyse a video (or a saved landmarks.npz) for one test")
+    a.add_argument("source", help="video file, or landmarks.npz from an earlier --out")
+    a.add_argument("--test", choices=list(TESTS), default="knee-to-wall")
+    a.add_argument("--side", choices=["left", "right"],
+                   help="the test leg (default: found geometrically)")
+    a.add_argument("--model", default="full", help="lite, full, heavy, or a .task path (default full)")
+    a.add_argument("--camera-tilt", type=float, default=0.0, metavar="DEG",
+                   help="how far true vertical appears clockwise from the image's up (default 0: level)")
+    a.add_argument("--thresholds", type=Path, help="a clinic's own thresholds.toml")
+    a.add_argument("--out", type=Path, help="write summary.json, frames.csv/.parquet, landmarks.npz here")
+    a.add_argument("--overwrite", action="store_true", help="replace a non-empty --out directory")
+    a.add_argument("--json", action="store_true", help="print summary.json instead of the text summary")
+
+    m = sub.add_parser("models", help="list or install pose models")
+    m.add_argument("action", nargs="?", choices=["list", "install"], default="list")
+    m.add_argument("names", nargs="*", help="lite, full, heavy (install; default: all)")
+    m.add_argument("--mirror", type=Path, help="copy from this local directory instead of downloading")
+
+    s = sub.add_parser("samples", help="list or fetch the sample clips")
+    s.add_argument("action", nargs="?", choices=["list", "fetch"], default="list")
+    s.add_argument("names", nargs="*", help="clip file names (fetch; default: all)")
+    s.add_argument("--mirror", type=Path, help="copy from this local directory instead of downloading")
+    return p
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from screen import outputs
+    from screen.analysis import analyze
+
+    def progress(i: int, n: int) -> None:
+        if sys.stderr.isatty() and (i % 15 == 0 or i + 1 == n):
+            print(f"\r  pose: frame {i + 1}/{n or '?'}", end="", file=sys.stderr, flush=True)
+
+    result = analyze(args.source, test=TESTS[args.test], model=args.model,
+                     thresholds=args.thresholds, on_frame=progress, side=args.side,
+                     camera_tilt_deg=args.camera_tilt)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.out is not None:
+        outputs.write(result, args.out, overwrite=args.overwrite)
+    print(result.to_json() if args.json else result.summary())
+    if args.out is not None and not args.json:
+        print(f"files written to {args.out}")
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from screen import models
+
+    if args.action == "install":
+        for name in args.names or list(models.manifest()):
+            path, kind = models.install_model(name, mirror=args.mirror)
+            print(f"installed {name}: {path} ({kind}, verified and loaded)")
+        return 0
+    for name, path, provenance in models.installed():
+        print(f"{name:6s} {provenance}" + (f"  {path}" if path else ""))
+    return 0
+
+
+def _samples(args: argparse.Namespace) -> int:
+    from screen import samples
+
+    if args.action == "fetch":
+        for path in samples.fetch(args.names, mirror=args.mirror):
+            print(f"fetched {path}")
+        return 0
+    for name, (asset, description) in samples.manifest().items():
+        mark = "present" if (samples.MANIFEST.parent / name).is_file() else "absent "
+        print(f"{mark}  {name:28s} {description[:70]}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"analyze": _analyze, "models": _models, "samples": _samples}[args.command]
+    try:
+        return handler(args)
+    except MovescreenError as err:
+        print(f"movescreen: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("movescreen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug: one line, the traceback only on request
+        if args.debug:
+            raise
+        print(f"movescreen: internal error: {type(err).__name__}: {err} (rerun with --debug)",
+              file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

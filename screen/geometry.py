@@ -1,0 +1,79 @@
+"""Vectorised vector and angle primitives.
+
+Arrays carry time on axis 0 and coordinates on the last axis; any leading shape broadcasts.
+Angles are in degrees. 2-D vectors are image vectors (x right, y down), so a positive
+*screen-clockwise* rotation turns +x toward +y.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+F = NDArray[np.float64]
+
+
+def norm(v: ArrayLike, /) -> F:
+    """Euclidean length over the last axis."""
+    return np.linalg.norm(np.asarray(v, dtype=float), axis=-1)
+
+
+def unit(v: ArrayLike, /) -> F:
+    """``v`` scaled to length 1 over the last axis (NaN where the length is 0 or NaN)."""
+    v = np.asarray(v, dtype=float)
+    n = norm(v)[..., None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, v / n, np.nan)
+
+
+def angle_between(u: ArrayLike, v: ArrayLike, /) -> F:
+    """Unsigned angle between ``u`` and ``v`` (…, 2|3), in degrees, in [0, 180].
+
+    Uses atan2(|u×v|, u·v), which stays accurate near 0° and 180° where arccos does not.
+    """
+    u = np.asarray(u, dtype=float)
+    v = np.asarray(v, dtype=float)
+    if u.shape[-1] == 2:
+        cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
+    else:
+        cross = norm(np.cross(u, v))
+    return np.degrees(np.arctan2(cross, np.sum(u * v, axis=-1)))
+
+
+def up_vector(tilt_deg: float | ArrayLike, /) -> F:
+    """Image direction of true "up" for a vertical that appears ``tilt_deg`` screen-clockwise
+    from the image's own up (−y). ``tilt_deg = 0`` is a level camera: (0, −1)."""
+    a = np.radians(np.asarray(tilt_deg, dtype=float))
+    return np.stack([np.sin(a), -np.cos(a)], axis=-1)
+
+
+def tilt_of(up: ArrayLike, /) -> F:
+    """Inverse of :func:`up_vector`: the screen-clockwise tilt (degrees) of an up vector."""
+    up = np.asarray(up, dtype=float)
+    return np.degrees(np.arctan2(up[..., 0], -up[..., 1]))
+
+
+def components(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) -> tuple[F, F]:
+    """Split image vectors ``v`` (…, 2) into (forward, up) components.
+
+    ``up`` is the image direction of true up (…, 2); forward is perpendicular to it, pointing
+    toward image +x when ``forward_sign`` is +1 and toward −x when it is −1 (the direction the
+    person's toes point in a side view).
+    """
+    v = np.asarray(v, dtype=float)
+    up = np.asarray(up, dtype=float)
+    right = np.stack([-up[..., 1], up[..., 0]], axis=-1)  # up rotated 90° clockwise on screen
+    fwd = np.asarray(forward_sign, dtype=float)[..., None] * right
+    return np.sum(v * fwd, axis=-1), np.sum(v * up, axis=-1)
+
+
+def fit_line_direction(points: ArrayLike, /) -> F:
+    """Unit direction (2,) of the total-least-squares line through ``points`` (N, 2),
+    oriented toward +x. NaN rows are ignored; fewer than 2 points give NaNs."""
+    p = np.asarray(points, dtype=float)
+    p = p[np.all(np.isfinite(p), axis=-1)]
+    if len(p) < 2:
+        return np.full(2, np.nan)
+    _, _, vt = np.linalg.svd(p - p.mean(axis=0), full_matrices=False)
+    d = vt[0]
+    return d if d[0] >= 0 else -d

@@ -1,0 +1,141 @@
+"""Frame sources. A video file is streamed frame by frame (memory does not grow with length),
+with each frame's own container timestamp and the container's rotation applied."""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from screen.errors import MovescreenError
+
+PREFETCH = 8  # decoded frames buffered ahead of the consumer
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """Facts about a video file. ``width``/``height`` are of the displayed frame, after the
+    rotation in the container's metadata (``rotation_deg``) has been applied."""
+
+    path: str
+    width: int
+    height: int
+    fps_nominal: float
+    frames_nominal: int
+    rotation_deg: int
+
+
+@dataclass(frozen=True)
+class Frame:
+    index: int
+    t: float  # seconds, from the container's presentation timestamp
+    rgb: NDArray[np.uint8]  # (H, W, 3)
+
+
+def _open(path: Path) -> cv2.VideoCapture:
+    if not path.exists():
+        raise MovescreenError(f"{path}: no such file")
+    if not path.is_file() or path.stat().st_size == 0:
+        raise MovescreenError(f"{path}: not a video (empty or not a regular file)")
+    cap = cv2.VideoCapture(str(path))
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    if not cap.isOpened():
+        raise MovescreenError(f"{path}: not a video OpenCV can read")
+    return cap
+
+
+class VideoFile:
+    """A video file opened for streaming. Use as a context manager::
+
+        with VideoFile(path) as video:
+            for frame in video.frames():
+                ...
+
+    Timestamps: each frame's ``t`` is the container's presentation time (OpenCV's
+    ``CAP_PROP_POS_MSEC`` after the read), so variable-frame-rate files keep their real timing.
+    If the container gives no usable time (non-increasing), the nominal ``index / fps`` is used
+    and :attr:`nominal_timing` becomes True.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._cap = _open(self.path)
+        ok, first = self._cap.read()
+        if not ok or first is None:
+            self._cap.release()
+            raise MovescreenError(f"{self.path}: contains no decodable frames")
+        self._first = first
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self.info = VideoInfo(
+            path=str(self.path), width=int(first.shape[1]), height=int(first.shape[0]),
+            fps_nominal=fps if fps > 0 else float("nan"),
+            frames_nominal=int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0),
+            rotation_deg=int(self._cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0))
+        self._first_t = self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+        self.nominal_timing = False
+
+    def __enter__(self) -> VideoFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._cap.release()
+
+    def _decoded(self) -> Iterator[tuple[NDArray[np.uint8], float]]:
+        yield self._first, self._first_t
+        while True:
+            ok, bgr = self._cap.read()
+            if not ok:
+                return
+            yield bgr, self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
+
+    def frames(self) -> Iterator[Frame]:
+        """Frames in order, decoded and converted to RGB on a background thread (so decoding
+        overlaps the consumer's work), at most :data:`PREFETCH` ahead."""
+        buf: queue.Queue[tuple[NDArray[np.uint8], float] | BaseException | None] = queue.Queue(PREFETCH)
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                for bgr, t in self._decoded():
+                    if stop.is_set():
+                        return
+                    buf.put((cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), t))
+            except BaseException as err:  # handed to the consumer, re-raised there
+                buf.put(err)
+            buf.put(None)
+
+        worker = threading.Thread(target=produce, name="movescreen-decode", daemon=True)
+        worker.start()
+        try:
+            yield from self._consume(buf)
+        finally:
+            stop.set()
+            while worker.is_alive():  # unblock a producer waiting on a full queue
+                try:
+                    buf.get(timeout=0.05)
+                except queue.Empty:
+                    pass
+            worker.join()
+
+    def _consume(self, buf: queue.Queue) -> Iterator[Frame]:
+        index, last_t = 0, -np.inf
+        period = 1.0 / self.info.fps_nominal if np.isfinite(self.info.fps_nominal) else 1 / 30
+        while (item := buf.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            rgb, t = item
+            if not t > last_t:  # container gave no usable time: fall back to nominal timing
+                self.nominal_timing = True
+                t = last_t + period if np.isfinite(last_t) else 0.0
+            yield Frame(index, t, rgb)
+            index, last_t = index + 1, t
