@@ -49,13 +49,13 @@ def load_or_estimate(source: str | Path, model: str,
 
 
 def analyze(source: str | Path | Recording, *, test: str = "knee_to_wall", model: str = "full",
-            thresholds: str | Path | None = None, conditioning: Conditioning = Conditioning(),
+            thresholds: str | Path | None = None, conditioning: Conditioning | None = None,
             on_frame: Callable[[int, int], None] | None = None, **settings: Any) -> Result:
     """Analyse one recording for one screening test and return its :class:`Result`.
 
     ``source`` is a video file, a landmarks file saved by a previous analysis, or a
     :class:`Recording`. ``settings`` are the protocol's own (e.g. ``side="left"``,
-    ``camera_tilt_deg=2.0`` for knee-to-wall).
+    ``camera_tilt_deg=2.0`` for knee-to-wall). ``conditioning`` defaults to the protocol's own.
     """
     from screen import __version__
 
@@ -66,6 +66,7 @@ def analyze(source: str | Path | Recording, *, test: str = "knee_to_wall", model
         proto_settings = protocol.Settings(**settings)
     except TypeError as err:
         raise MovescreenError(f"bad settings for {test}: {err}") from err
+    conditioning = conditioning or getattr(protocol, "CONDITIONING", Conditioning())
     table = load_thresholds(thresholds)
     rec = source if isinstance(source, Recording) else load_or_estimate(source, model, on_frame)
 

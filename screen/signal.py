@@ -33,7 +33,7 @@ class Conditioning:
 
     min_visibility: float = 0.5
     outlier_window_s: float = 0.5
-    outlier_sigmas: float = 4.0
+    outlier_sigmas: float = 6.0
     max_gap_s: float = 0.25
     cutoff_hz: float = 6.0
     order: int = 2
@@ -62,15 +62,17 @@ def _window(t: NDArray, seconds: float) -> int:
     return max(3, n | 1)  # odd, at least 3
 
 
-def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigmas: float = 4.0) -> F:
-    """Hampel filter: NaN where a sample is more than ``n_sigmas`` robust standard deviations
-    (1.4826·MAD) from the centred rolling median over ``window_s`` seconds."""
+def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigmas: float = 6.0) -> F:
+    """Hampel-type filter: NaN where a sample lies more than ``n_sigmas`` robust standard
+    deviations from the centred rolling median over ``window_s`` seconds. The deviation scale is
+    1.4826 × the median absolute residual over a 4× longer window, so it measures the jitter
+    around the local trend, not the movement itself."""
     x2, shape = _as_2d(x)
     w = _window(t, window_s)
     df = pd.DataFrame(x2)
-    med = df.rolling(w, center=True, min_periods=1).median()
-    mad = (df - med).abs().rolling(w, center=True, min_periods=1).median()
-    bad = ((df - med).abs() > n_sigmas * 1.4826 * mad).to_numpy() & (mad.to_numpy() > 0)
+    resid = (df - df.rolling(w, center=True, min_periods=1).median()).abs()
+    mad = resid.rolling(4 * w + 1, center=True, min_periods=1).median()
+    bad = (resid > n_sigmas * 1.4826 * mad).to_numpy() & (mad.to_numpy() > 0)
     out = x2.copy()
     out[bad] = np.nan
     return out.reshape(shape)
@@ -107,7 +109,7 @@ def lowpass(x: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2
     bridged = pd.DataFrame(x2[:, ok], index=pd.Index(t)).interpolate(
         method="index", limit_direction="both").to_numpy()
     grid = t[0] + np.arange(int(np.floor((t[-1] - t[0]) * fs + 1e-6)) + 1) / fs
-    uniform = np.allclose(grid[: len(t)], t, atol=0.01 / fs) and len(grid) == len(t)
+    uniform = len(grid) == len(t) and np.allclose(grid, t, atol=0.01 / fs)
     y = bridged if uniform else interp1d(t, bridged, axis=0, assume_sorted=True)(grid)
     sos = butter(order, min(cutoff_hz, 0.4 * fs), fs=fs, output="sos")
     y = sosfiltfilt(sos, y, axis=0, padlen=min(3 * (2 * len(sos) + 1), len(y) - 1))

@@ -40,11 +40,16 @@ from screen.measures import LEG_MEASURES, forward_sign, leg_measures
 from screen.protocols import Outcome
 from screen.recording import Recording
 from screen.result import Measurement
+from screen.signal import Conditioning
 from screen.thresholds import classify, rule
 from screen.view import classify_view
 
 NAME = "knee_to_wall"
 REPORTED = ("tibial_inclination", "ankle_dorsiflexion")
+# Knee drives take ≥ 1.5 s and the end range is read from single frames, so a 3 Hz cut-off
+# (instead of the general 6 Hz) removes more landmark jitter without flattening the movement.
+# On synthetic drives with 2-px noise it halves the per-rep dorsiflexion error (6.0° → 2.7° worst).
+CONDITIONING = Conditioning(cutoff_hz=3.0)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,29 @@
+"""Shared fixtures. Real data comes from ../shared (beside the clone), by path; tests never
+download anything."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/synthetic.py
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SAMPLES = SHARED / "samples"
+MODELS = SHARED / "models"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not (SAMPLES / "MANIFEST.tsv").is_file() or not (MODELS / "SHA256SUMS").is_file():
+        pytest.fail(f"expected sample clips and models in {SHARED} (the shared/ folder beside "
+                    "the clone)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def model_path(shared: Path) -> Path:
+    """The full pose model, used by path from the mirror (no install, no download)."""
+    return shared / "models" / "pose_landmarker_full.task"
