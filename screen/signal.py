@@ -34,6 +34,7 @@ class Conditioning:
     min_visibility: float = 0.5
     outlier_window_s: float = 0.5
     outlier_sigmas: float = 6.0
+    outlier_min_px: float = 2.0  # floor of the jitter scale: a jump must exceed 6 × 2 = 12 px
     max_gap_s: float = 0.25
     cutoff_hz: float = 6.0
     order: int = 2
@@ -62,17 +63,21 @@ def _window(t: NDArray, seconds: float) -> int:
     return max(3, n | 1)  # odd, at least 3
 
 
-def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigmas: float = 6.0) -> F:
+def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigmas: float = 6.0,
+                    min_scale: float = 0.0) -> F:
     """Hampel-type filter: NaN where a sample lies more than ``n_sigmas`` robust standard
     deviations from the centred rolling median over ``window_s`` seconds. The deviation scale is
     1.4826 × the median absolute residual over a 4× longer window, so it measures the jitter
-    around the local trend, not the movement itself."""
+    around the local trend, not the movement itself. Over a monotone stretch the rolling median
+    *is* the sample, the residuals vanish and so would the scale: ``min_scale`` (in the units of
+    ``x``, e.g. the landmark jitter in pixels) is its floor."""
     x2, shape = _as_2d(x)
     w = _window(t, window_s)
     df = pd.DataFrame(x2)
     resid = (df - df.rolling(w, center=True, min_periods=1).median()).abs()
     mad = resid.rolling(4 * w + 1, center=True, min_periods=1).median()
-    bad = (resid > n_sigmas * 1.4826 * mad).to_numpy() & (mad.to_numpy() > 0)
+    scale = np.maximum(1.4826 * mad.to_numpy(), min_scale)
+    bad = resid.to_numpy() > n_sigmas * np.where(scale > 0, scale, np.inf)
     out = x2.copy()
     out[bad] = np.nan
     return out.reshape(shape)
@@ -125,6 +130,7 @@ def condition(x: NDArray, visibility: NDArray, t: NDArray, /, settings: Conditio
     """The full chain (gate → outliers → gaps → low-pass) on points ``x`` (T, L, C) with
     per-landmark ``visibility`` (T, L). Returns conditioned points, NaN where unsupported."""
     y = gate(x, visibility, min_visibility=settings.min_visibility)
-    y = reject_outliers(y, t, window_s=settings.outlier_window_s, n_sigmas=settings.outlier_sigmas)
+    y = reject_outliers(y, t, window_s=settings.outlier_window_s, n_sigmas=settings.outlier_sigmas,
+                        min_scale=settings.outlier_min_px)
     y = fill_gaps(y, t, max_gap_s=settings.max_gap_s)
     return lowpass(y, t, cutoff_hz=settings.cutoff_hz, order=settings.order)

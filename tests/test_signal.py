@@ -63,7 +63,7 @@ def test_reject_outliers_removes_a_spike_and_little_else():
     t = np.arange(600) / 30
     x = np.sin(t) + np.random.default_rng(1).normal(0, 0.01, 600)  # 1 rad/s movement + jitter
     x[300] += 0.5  # a 50-sigma jump, like a landmark snapping to the other leg
-    out = reject_outliers(x, t)
+    out = reject_outliers(x, t, min_scale=0.01)
     assert np.isnan(out[300])
     assert np.isnan(np.delete(out, 300)).mean() < 0.01  # false rejections are rare (and refilled)
 
