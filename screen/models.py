@@ -81,10 +81,11 @@ def install_model(name: str, *, mirror: Path | None = None) -> tuple[Path, str]:
 
 def check_loads(path: Path) -> None:
     """Raise MovescreenError unless MediaPipe's PoseLandmarker can be created from ``path``."""
-    from screen.pose import open_landmarker
+    from screen.pose import open_landmarker, quiet_native_logs
 
     try:
-        open_landmarker(path).close()
+        with quiet_native_logs():
+            open_landmarker(path).close()
     except (RuntimeError, ValueError, OSError) as err:
         raise MovescreenError(f"{path} does not load as a pose landmarker model ({err})") from err
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ info lines off stderr
@@ -17,6 +20,25 @@ from screen.landmarks import N_LANDMARKS  # noqa: E402
 from screen.models import ModelFile  # noqa: E402
 from screen.recording import Recording  # noqa: E402
 from screen.video import VideoFile  # noqa: E402
+
+
+@contextlib.contextmanager
+def quiet_native_logs() -> Iterator[None]:
+    """Send what MediaPipe's C++ core writes to file descriptor 2 (INFO/W0000 lines that do not
+    honour Python logging) to a scratch file for the duration. ``MOVESCREEN_NATIVE_LOGS=1``
+    keeps them."""
+    if os.environ.get("MOVESCREEN_NATIVE_LOGS") == "1":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def open_landmarker(model_path: Path, *, mode: str = "video") -> vision.PoseLandmarker:
@@ -49,7 +71,8 @@ def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
     times: list[float] = []
     images: list[NDArray] = []
     worlds: list[NDArray] = []
-    with VideoFile(video_path) as video, open_landmarker(model.path) as landmarker:
+    with VideoFile(video_path) as video, quiet_native_logs(), \
+            open_landmarker(model.path) as landmarker:
         last_ms = -1
         for frame in video.frames():
             ms = max(int(round(frame.t * 1000)), last_ms + 1)  # VIDEO mode: strictly increasing

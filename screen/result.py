@@ -68,7 +68,10 @@ class Result:
         lines = [f"{self.test} — {self.source}",
                  f"view: {self.view['view']}; frames with a person: {q['frames_with_pose']}"
                  f"/{q['frames']}; model: {self.model['name']}"]
-        for m in self.measurements:
+        reasons = {m.reason for m in self.measurements}
+        if all(m.status == "insufficient_data" for m in self.measurements) and len(reasons) == 1:
+            lines.append(f"  insufficient data for every measure — {reasons.pop()}")
+        for m in self.measurements if len(lines) == 2 else []:
             if m.status == "insufficient_data":
                 lines.append(f"  {m.side:5s} {m.name}: insufficient data — {m.reason}")
                 continue

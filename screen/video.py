@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
-from numpy.typing import NDArray
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own stderr lines: our errors say it
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
-from screen.errors import MovescreenError
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from numpy.typing import NDArray  # noqa: E402
+
+from screen.errors import MovescreenError  # noqa: E402
 
 PREFETCH = 8  # decoded frames buffered ahead of the consumer
 

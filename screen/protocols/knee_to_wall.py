@@ -69,7 +69,7 @@ def run(rec: Recording, points: NDArray, settings: Settings, thresholds: dict[st
     frames = pd.DataFrame({"t_s": rec.t, "frame": np.arange(rec.n_frames), "has_pose": rec.has_pose})
     if view.view != "side":
         why = f"knee-to-wall needs a side view; this clip looks like a {view.view} view ({view.reason})"
-        return Outcome(_insufficient(SIDES, why), view_d, [why], frames)
+        return Outcome(_insufficient(SIDES, why), view_d, [], frames)
 
     legs = {s: points[:, list(LEG[s])] for s in SIDES}
     _check_feet(legs, rec.has_pose, settings.min_feet_in_frame)

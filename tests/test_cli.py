@@ -1,0 +1,175 @@
+"""The movescreen command: end to end on real clips, and every bad input → one line, exit 2,
+no traceback, no output directory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+
+from screen.recording import Recording
+
+pytestmark = pytest.mark.video
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "screen", *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def _assert_clean_error(proc, match: str, out: Path | None = None) -> None:
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("movescreen: error:"), proc.stderr
+    assert match in lines[0]
+    assert "Traceback" not in proc.stderr
+    if out is not None:
+        assert not out.exists()
+        assert not list(out.parent.glob(f".{out.name}.*"))  # no leftover temporary directory
+
+
+@pytest.fixture(scope="module")
+def knee_to_wall(shared, model_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("k2w") / "result"
+    proc = run("analyze", shared / "samples" / "knee_to_wall_side.mp4", "--model", model_path,
+               "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    return proc, out
+
+
+def test_knee_to_wall_clip(knee_to_wall, shared):
+    """Expected values established by looking at the frames (crops with a pixel grid):
+    the man drives his front knee — the leg nearest the brick wall, on the image's right — three
+    times (peaks near frames 35-40, 100-110 and 200-215), heel flat throughout. The knee-centre to
+    ankle-centre line read off the frames leans ≈ 25° (frame 40), ≈ 25° (frame 105) and ≈ 28°
+    (frame 210) from vertical, the anterior tibial border ≈ 28°; reading error about ±3°. Between
+    drives the shin is upright or leans back (≈ −8° at frames 60 and 170)."""
+    proc, out = knee_to_wall
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["test"] == "knee_to_wall" and summary["view"]["view"] == "side"
+    incl = next(m for m in summary["measurements"]
+                if m["name"] == "tibial_inclination" and m["status"] != "insufficient_data")
+    rec = Recording.load(out / "landmarks.npz")
+    px = rec.pixels()
+    nearest_wall = "left" if np.nanmedian(px[:, 27, 0] - px[:, 28, 0]) > 0 else "right"
+    assert incl["side"] == nearest_wall
+    values = [r["value"] for r in incl["reps"]]
+    assert len(values) == 3
+    assert all(20.0 <= v <= 32.0 for v in values), values
+    assert all(r["heel_down_at_peak"] for r in incl["reps"])
+    frames = pd.read_parquet(out / "frames.parquet")
+    assert len(frames) == 220 == summary["quality"]["frames"]
+    between = frames.loc[(frames.t_s > 1.9) & (frames.t_s < 2.2), "test_tibial_inclination"]
+    assert between.max() < 5.0
+    assert np.allclose(np.diff(frames.t_s), 1 / 30, atol=1e-3)  # container times, 30 fps
+    assert "tibial_inclination" in proc.stdout and "RESTRICTED" in proc.stdout
+
+
+def test_reanalysis_from_landmarks_matches(knee_to_wall):
+    _, out = knee_to_wall
+    proc = run("analyze", out / "landmarks.npz", "--json")
+    assert proc.returncode == 0, proc.stderr
+    again = json.loads(proc.stdout)
+    first = json.loads((out / "summary.json").read_text())
+    assert again["measurements"] == first["measurements"]
+
+
+def test_frames_csv_and_parquet_agree(knee_to_wall):
+    _, out = knee_to_wall
+    csv = pd.read_csv(out / "frames.csv")
+    pq = pd.read_parquet(out / "frames.parquet")
+    assert list(csv.columns) == list(pq.columns)
+    np.testing.assert_allclose(csv.test_tibial_inclination, pq.test_tibial_inclination, atol=1e-3)
+
+
+def test_front_view_squat_is_insufficient_data(shared, model_path):
+    proc = run("analyze", shared / "samples" / "squat_front.mp4", "--model", model_path, "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["view"]["view"] == "front"
+    assert {m["status"] for m in summary["measurements"]} == {"insufficient_data"}
+    assert all(m["value"] is None and "side view" in m["reason"] for m in summary["measurements"])
+
+
+def test_existing_output_needs_overwrite(knee_to_wall):
+    _, out = knee_to_wall
+    proc = run("analyze", out / "landmarks.npz", "--out", out)
+    assert proc.returncode == 2 and "--overwrite" in proc.stderr
+
+
+# ---- bad inputs -------------------------------------------------------------------------------
+
+def _write_video(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Path:
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    return path
+
+
+def test_missing_file(tmp_path, model_path):
+    out = tmp_path / "o"
+    _assert_clean_error(run("analyze", tmp_path / "nope.mp4", "--model", model_path, "--out", out),
+                        "no such file", out)
+
+
+def test_text_file_renamed_mp4(tmp_path, model_path):
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("this is not a video\n" * 50)
+    out = tmp_path / "o"
+    _assert_clean_error(run("analyze", fake, "--model", model_path, "--out", out), "not a video", out)
+
+
+def test_zero_byte_file(tmp_path, model_path):
+    empty = tmp_path / "empty.mp4"
+    empty.touch()
+    _assert_clean_error(run("analyze", empty, "--model", model_path), "not a video")
+
+
+def test_truncated_video(tmp_path, shared, model_path):
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((shared / "samples" / "knee_to_wall_side.mp4").read_bytes()[:20000])
+    out = tmp_path / "o"
+    proc = run("analyze", cut, "--model", model_path, "--out", out)
+    _assert_clean_error(proc, str(cut), out)
+
+
+def test_zero_frames(tmp_path, model_path):
+    path = tmp_path / "zero.mp4"
+    cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (64, 64)).release()
+    _assert_clean_error(run("analyze", path, "--model", model_path), str(path))
+
+
+def test_no_person(tmp_path, model_path):
+    rng = np.random.default_rng(0)
+    grey = [np.full((360, 640, 3), 90 + int(rng.integers(0, 20)), np.uint8) for _ in range(20)]
+    path = _write_video(tmp_path / "empty_room.mp4", grey)
+    out = tmp_path / "o"
+    _assert_clean_error(run("analyze", path, "--model", model_path, "--out", out),
+                        "no person found", out)
+
+
+def test_feet_out_of_frame(tmp_path, shared, model_path):
+    cap = cv2.VideoCapture(str(shared / "samples" / "knee_to_wall_side.mp4"))
+    frames = []
+    while len(frames) < 45:
+        ok, f = cap.read()
+        frames.append(f[:780])  # keep head to mid-thigh (knees are at y ≈ 900, feet at ≈ 1180)
+    cap.release()
+    path = _write_video(tmp_path / "no_feet.mp4", frames)
+    out = tmp_path / "o"
+    _assert_clean_error(run("analyze", path, "--model", model_path, "--out", out),
+                        "feet are out of frame", out)
+
+
+def test_missing_model_says_how(tmp_path, shared, monkeypatch):
+    monkeypatch.setenv("MOVESCREEN_MODELS", str(tmp_path))
+    _assert_clean_error(run("analyze", shared / "samples" / "knee_to_wall_side.mp4", "--model", "heavy"),
+                        "movescreen models install heavy")
