@@ -1,0 +1,39 @@
+# Set-up and the two everyday commands. `make demo` and `make test` work on a fresh clone:
+# they create .venv, install the package, and get the pose model and the sample clip
+# (from $(SHARED) when that mirror exists, else downloaded from the official sources, hash-checked).
+SHARED ?= ../shared
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+MS     := $(VENV)/bin/movescreen
+MODEL_MIRROR  := $(if $(wildcard $(SHARED)/models/*.task),--mirror $(SHARED)/models)
+SAMPLE_MIRROR := $(if $(wildcard $(SHARED)/samples/*.mp4),--mirror $(SHARED)/samples)
+
+.PHONY: demo test bench lint clean
+.DELETE_ON_ERROR:
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+models/pose_landmarker_%.task: | $(VENV)/.installed
+	$(MS) models install $* $(MODEL_MIRROR)
+
+samples/%.mp4: | $(VENV)/.installed
+	$(MS) samples fetch $*.mp4 $(SAMPLE_MIRROR)
+
+demo: $(VENV)/.installed models/pose_landmarker_full.task samples/knee_to_wall_side.mp4
+	$(MS) analyze samples/knee_to_wall_side.mp4 --test knee-to-wall --out out/knee_to_wall --overwrite
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/bench_pipeline.py --shared $(SHARED)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check screen tests benchmarks
+
+clean:
+	rm -rf $(VENV) out
