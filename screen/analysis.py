@@ -7,7 +7,7 @@ source → pose (:mod:`screen.pose`) → :class:`~screen.recording.Recording` �
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.errors import MovescreenError
+from screen.landmarks import N_LANDMARKS
 from screen.protocols import PROTOCOLS
 from screen.recording import Recording
 from screen.result import Result
@@ -25,13 +26,18 @@ LANDMARK_SUFFIXES = (".npz",)
 MIN_POSE_FRACTION = 0.5
 
 
-def conditioned_points(rec: Recording, settings: Conditioning) -> NDArray[np.float64]:
-    """(T, 33, 2) pixels after the conditioning chain; a landmark outside the frame counts as
-    not visible."""
-    xy = rec.image[..., :2]
+def conditioned_points(rec: Recording, settings: Conditioning,
+                       landmarks: Sequence[int] = range(N_LANDMARKS)) -> NDArray[np.float64]:
+    """(T, 33, 2) pixels after the conditioning chain, for ``landmarks`` only (the others are
+    NaN: a protocol conditions what it uses). A landmark outside the frame counts as not
+    visible."""
+    idx = list(landmarks)
+    xy = rec.image[:, idx, :2]
     in_frame = np.all((xy >= 0) & (xy <= 1), axis=-1)
-    visibility = np.where(in_frame, rec.image[..., 3], 0.0)
-    return condition(rec.pixels(), visibility, rec.t, settings)
+    visibility = np.where(in_frame, rec.image[:, idx, 3], 0.0)
+    out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan)
+    out[:, idx] = condition(rec.pixels()[:, idx], visibility, rec.t, settings)
+    return out
 
 
 def load_or_estimate(source: str | Path, model: str,
@@ -80,7 +86,8 @@ def analyze(source: str | Path | Recording, *, test: str = "knee_to_wall", model
     if rec.meta.get("timestamps") == "nominal":
         warnings.append("the container has no usable frame times; nominal frame rate used")
 
-    outcome = protocol.run(rec, conditioned_points(rec, conditioning), proto_settings, table)
+    points = conditioned_points(rec, conditioning, protocol.LANDMARKS)
+    outcome = protocol.run(rec, points, proto_settings, table)
     return Result(
         tool_version=__version__,
         source=str(rec.meta.get("source", source)),

@@ -16,12 +16,14 @@ shape. Missing samples are NaN. The order used by :func:`condition` is
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy.interpolate import interp1d
+from scipy.ndimage import median_filter
 from scipy.signal import butter, sosfiltfilt
 
 F = NDArray[np.float64]
@@ -67,17 +69,22 @@ def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigma
                     min_scale: float = 0.0) -> F:
     """Hampel-type filter: NaN where a sample lies more than ``n_sigmas`` robust standard
     deviations from the centred rolling median over ``window_s`` seconds. The deviation scale is
-    1.4826 × the median absolute residual over a 4× longer window, so it measures the jitter
-    around the local trend, not the movement itself. Over a monotone stretch the rolling median
+    1.4826 × the median absolute residual of the channel over the whole recording, so it
+    measures the jitter around the local trend, not the movement itself. Over a monotone stretch the rolling median
     *is* the sample, the residuals vanish and so would the scale: ``min_scale`` (in the units of
     ``x``, e.g. the landmark jitter in pixels) is its floor."""
     x2, shape = _as_2d(x)
     w = _window(t, window_s)
-    df = pd.DataFrame(x2)
-    resid = (df - df.rolling(w, center=True, min_periods=1).median()).abs()
-    mad = resid.rolling(4 * w + 1, center=True, min_periods=1).median()
-    scale = np.maximum(1.4826 * mad.to_numpy(), min_scale)
-    bad = resid.to_numpy() > n_sigmas * np.where(scale > 0, scale, np.inf)
+    missing = ~np.isfinite(x2)
+    # Medians run in C (scipy.ndimage) on data whose NaNs are bridged by the nearest sample;
+    # missing samples stay missing and are never judged.
+    bridged = pd.DataFrame(x2).ffill().bfill().fillna(0.0).to_numpy()
+    resid = np.abs(bridged - median_filter(bridged, size=(w, 1), mode="nearest"))
+    with warnings.catch_warnings():  # an all-missing channel has no scale: nothing to judge
+        warnings.simplefilter("ignore", RuntimeWarning)
+        jitter = np.nanmedian(np.where(missing, np.nan, resid), axis=0)
+    scale = np.maximum(1.4826 * np.nan_to_num(jitter), min_scale)
+    bad = (resid > n_sigmas * np.where(scale > 0, scale, np.inf)) & ~missing
     out = x2.copy()
     out[bad] = np.nan
     return out.reshape(shape)

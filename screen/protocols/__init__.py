@@ -1,4 +1,5 @@
-"""One module per screening test. Each exposes ``NAME``, a ``Settings`` dataclass and
+"""One module per screening test. Each exposes ``NAME``, ``LANDMARKS`` (the indices it reads),
+``CONDITIONING`` (its default), a ``Settings`` dataclass and
 ``run(recording, points, settings, thresholds) -> Outcome``."""
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from screen.errors import MovescreenError
 from screen.events import find_reps
 from screen.geometry import components, up_vector
-from screen.landmarks import LEG, SIDES, Side
+from screen.landmarks import HIPS, LEG, SHOULDERS, SIDES, Side
 from screen.measures import LEG_MEASURES, forward_sign, leg_measures
 from screen.protocols import Outcome
 from screen.recording import Recording
@@ -46,6 +46,7 @@ from screen.view import classify_view
 
 NAME = "knee_to_wall"
 REPORTED = ("tibial_inclination", "ankle_dorsiflexion")
+LANDMARKS = sorted({*LEG["left"], *LEG["right"], *SHOULDERS, *HIPS})  # what this test reads
 # Knee drives take ≥ 1.5 s and the end range is read from single frames, so a 3 Hz cut-off
 # (instead of the general 6 Hz) removes more landmark jitter without flattening the movement.
 # On synthetic drives with 2-px noise it halves the per-rep dorsiflexion error (6.0° → 2.7° worst).
