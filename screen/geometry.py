@@ -66,14 +66,3 @@ def components(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) 
     fwd = np.asarray(forward_sign, dtype=float)[..., None] * right
     return np.sum(v * fwd, axis=-1), np.sum(v * up, axis=-1)
 
-
-def fit_line_direction(points: ArrayLike, /) -> F:
-    """Unit direction (2,) of the total-least-squares line through ``points`` (N, 2),
-    oriented toward +x. NaN rows are ignored; fewer than 2 points give NaNs."""
-    p = np.asarray(points, dtype=float)
-    p = p[np.all(np.isfinite(p), axis=-1)]
-    if len(p) < 2:
-        return np.full(2, np.nan)
-    _, _, vt = np.linalg.svd(p - p.mean(axis=0), full_matrices=False)
-    d = vt[0]
-    return d if d[0] >= 0 else -d

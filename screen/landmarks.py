@@ -47,12 +47,10 @@ class LM(IntEnum):
 
 
 # The leg chain of each side, in the order hip, knee, ankle, heel, toe (foot index).
-LEG_JOINTS = ("hip", "knee", "ankle", "heel", "toe")
 LEG: dict[Side, tuple[int, int, int, int, int]] = {
     "left": (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX),
     "right": (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX),
 }
-FOOT: dict[Side, tuple[int, int, int]] = {s: LEG[s][2:] for s in SIDES}  # ankle, heel, toe
 SHOULDERS = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
 HIPS = (LM.LEFT_HIP, LM.RIGHT_HIP)
 

@@ -69,9 +69,10 @@ class Result:
                  f"view: {self.view['view']}; frames with a person: {q['frames_with_pose']}"
                  f"/{q['frames']}; model: {self.model['name']}"]
         reasons = {m.reason for m in self.measurements}
-        if all(m.status == "insufficient_data" for m in self.measurements) and len(reasons) == 1:
+        one_reason = len(reasons) == 1 and all(m.status == "insufficient_data" for m in self.measurements)
+        if one_reason:
             lines.append(f"  insufficient data for every measure — {reasons.pop()}")
-        for m in self.measurements if len(lines) == 2 else []:
+        for m in [] if one_reason else self.measurements:
             if m.status == "insufficient_data":
                 lines.append(f"  {m.side:5s} {m.name}: insufficient data — {m.reason}")
                 continue

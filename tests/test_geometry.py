@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from screen.geometry import angle_between, components, fit_line_direction, tilt_of, unit, up_vector
+from screen.geometry import angle_between, components, tilt_of, unit, up_vector
 
 
 def test_angle_between_right_angle_and_parallel():
@@ -39,8 +39,3 @@ def test_components_forward_and_up():
 def test_unit_of_zero_is_nan():
     assert np.all(np.isnan(unit([0.0, 0.0])))
 
-
-def test_fit_line_direction_recovers_slope():
-    x = np.linspace(0, 100, 5)
-    d = fit_line_direction(np.stack([x, 0.1 * x], axis=1))
-    np.testing.assert_allclose(d, unit([1.0, 0.1]))
