@@ -14,7 +14,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from screen.asymmetry import asymmetry
+from screen.detect import detect, detect_landmarks
 from screen.errors import MovescreenError
+from screen.framing import check_framing
 from screen.landmarks import N_LANDMARKS
 from screen.protocols import PROTOCOLS
 from screen.recording import Recording
@@ -54,25 +57,22 @@ def load_or_estimate(source: str | Path, model: str,
     return pose.estimate(source, model_file, on_frame=on_frame)
 
 
-def analyze(source: str | Path | Recording, *, test: str = "knee_to_wall", model: str = "full",
+def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = "full",
             thresholds: str | Path | None = None, conditioning: Conditioning | None = None,
             on_frame: Callable[[int, int], None] | None = None, **settings: Any) -> Result:
     """Analyse one recording for one screening test and return its :class:`Result`.
 
     ``source`` is a video file, a landmarks file saved by a previous analysis, or a
-    :class:`Recording`. ``settings`` are the protocol's own (e.g. ``side="left"``,
-    ``camera_tilt_deg=2.0`` for knee-to-wall). ``conditioning`` defaults to the protocol's own.
+    :class:`Recording`. ``test`` is a protocol name or ``"auto"`` (recognised from the
+    landmarks; the result's ``detection`` says what was decided and why). ``settings`` are the
+    protocol's own (e.g. ``side="left"``, ``camera_tilt_deg=2.0``); the common ones
+    (:data:`COMMON_SETTINGS`) are ignored by a protocol that has no such option.
+    ``conditioning`` defaults to the protocol's own.
     """
     from screen import __version__
 
-    if test not in PROTOCOLS:
-        raise MovescreenError(f"unknown test '{test}'; choose from {', '.join(PROTOCOLS)}")
-    protocol = PROTOCOLS[test]
-    try:
-        proto_settings = protocol.Settings(**settings)
-    except TypeError as err:
-        raise MovescreenError(f"bad settings for {test}: {err}") from err
-    conditioning = conditioning or getattr(protocol, "CONDITIONING", Conditioning())
+    if test != "auto" and test not in PROTOCOLS:
+        raise MovescreenError(f"unknown test '{test}'; choose from auto, {', '.join(PROTOCOLS)}")
     table = load_thresholds(thresholds)
     rec = source if isinstance(source, Recording) else load_or_estimate(source, model, on_frame)
 
@@ -85,7 +85,20 @@ def analyze(source: str | Path | Recording, *, test: str = "knee_to_wall", model
         warnings.append(f"a person was found in only {n_pose} of {rec.n_frames} frames")
     if rec.meta.get("timestamps") == "nominal":
         warnings.append("the container has no usable frame times; nominal frame rate used")
+    if rec.meta.get("people_max", 1) > 1:
+        warnings.append(f"up to {rec.meta['people_max']} people in view; the main subject "
+                        f"({rec.meta.get('subject_rule', 'largest')}) was followed")
+    framing = check_framing(rec.image)
+    warnings += list(framing.guidance)
 
+    detection = None
+    if test == "auto":
+        found = detect(conditioned_points(rec, Conditioning(), detect_landmarks()))
+        detection = dataclasses.asdict(found)
+        test = found.test
+    protocol = PROTOCOLS[test]
+    proto_settings = _settings(protocol, test, settings)
+    conditioning = conditioning or getattr(protocol, "CONDITIONING", Conditioning())
     points = conditioned_points(rec, conditioning, protocol.LANDMARKS)
     outcome = protocol.run(rec, points, proto_settings, table)
     return Result(
@@ -96,6 +109,7 @@ def analyze(source: str | Path | Recording, *, test: str = "knee_to_wall", model
         view=outcome.view,
         measurements=outcome.measurements,
         quality={"frames": rec.n_frames, "frames_with_pose": n_pose,
+                 "framing": {"body_seen": framing.body_seen, "feet_seen": framing.feet_seen},
                  "warnings": warnings + outcome.warnings},
         settings={"protocol": dataclasses.asdict(proto_settings),
                   "conditioning": dataclasses.asdict(conditioning),
@@ -104,4 +118,21 @@ def analyze(source: str | Path | Recording, *, test: str = "knee_to_wall", model
                             ("width", "height", "rotation_deg", "fps_nominal", "timestamps")}},
         frames=outcome.frames,
         recording=rec,
+        asymmetry=asymmetry(outcome.measurements),
+        detection=detection,
     )
+
+
+COMMON_SETTINGS = frozenset({"side", "camera_tilt_deg"})
+
+
+def _settings(protocol: Any, test: str, settings: dict[str, Any]) -> Any:
+    """The protocol's Settings from ``settings``: None values and common settings the protocol
+    does not have are dropped; any other unknown setting is an error."""
+    known = {f.name for f in dataclasses.fields(protocol.Settings)}
+    given = {k: v for k, v in settings.items()
+             if v is not None and (k in known or k not in COMMON_SETTINGS)}
+    try:
+        return protocol.Settings(**given)
+    except TypeError as err:
+        raise MovescreenError(f"bad settings for {test}: {err}") from err

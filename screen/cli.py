@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from screen.errors import MovescreenError
 
-TESTS = {"knee-to-wall": "knee_to_wall"}
+TESTS = {"knee-to-wall": "knee_to_wall", "squat": "squat", "hip-rotation": "hip_rotation",
+         "foot-angle": "foot_angle", "auto": "auto"}
 EXIT_ERROR = 2
 EXIT_BUG = 70
+# Subcommands that live in their own modules: each has ``register(subparsers)``, which adds its
+# parser and sets ``handler`` (a function of the parsed args returning the exit code).
+EXTENSIONS: tuple[str, ...] = ("screen.batch.cli", "screen.live.cli")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="analyse a video (or a saved landmarks.npz) for one test")
     a.add_argument("source", help="video file, or landmarks.npz from an earlier --out")
-    a.add_argument("--test", choices=list(TESTS), default="knee-to-wall")
+    a.add_argument("--test", choices=list(TESTS), default="auto",
+                   help="the screening test; auto recognises it and the camera view (default)")
     a.add_argument("--side", choices=["left", "right"],
                    help="the test leg (default: found geometrically)")
     a.add_argument("--model", default="full", help="lite, full, heavy, or a .task path (default full)")
@@ -41,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("action", nargs="?", choices=["list", "fetch"], default="list")
     s.add_argument("names", nargs="*", help="clip file names (fetch; default: all)")
     s.add_argument("--mirror", type=Path, help="copy from this local directory instead of downloading")
+    a.set_defaults(handler=_analyze)
+    m.set_defaults(handler=_models)
+    s.set_defaults(handler=_samples)
+    for name in EXTENSIONS:
+        importlib.import_module(name).register(sub)
     return p
 
 
@@ -85,7 +96,7 @@ def _samples(args: argparse.Namespace) -> int:
         for path in samples.fetch(args.names, mirror=args.mirror):
             print(f"fetched {path}")
         return 0
-    for name, (asset, description) in samples.manifest().items():
+    for name, (_asset, description) in samples.manifest().items():
         mark = "present" if (samples.MANIFEST.parent / name).is_file() else "absent "
         print(f"{mark}  {name:28s} {description[:70]}")
     return 0
@@ -93,9 +104,8 @@ def _samples(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"analyze": _analyze, "models": _models, "samples": _samples}[args.command]
     try:
-        return handler(args)
+        return int(args.handler(args))
     except MovescreenError as err:
         print(f"movescreen: error: {err}", file=sys.stderr)
         return EXIT_ERROR

@@ -66,3 +66,12 @@ def components(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) 
     fwd = np.asarray(forward_sign, dtype=float)[..., None] * right
     return np.sum(v * fwd, axis=-1), np.sum(v * up, axis=-1)
 
+
+
+def inclination(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) -> F:
+    """Signed angle (degrees, in (−180, 180]) of image vectors ``v`` (…, 2) from true up:
+    positive when ``v`` leans toward the forward direction of :func:`components`.
+    E.g. tibial inclination is ``inclination(knee − ankle, up, toes_sign)``; trunk lean is
+    ``inclination(shoulder_mid − hip_mid, up, sign)``."""
+    fwd, upc = components(v, up, forward_sign)
+    return np.degrees(np.arctan2(fwd, upc))

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from screen.geometry import angle_between, components, norm
+from screen.geometry import angle_between, components, inclination, norm
 
 F = NDArray[np.float64]
 LEG_MEASURES = ("tibial_inclination", "ankle_dorsiflexion", "foot_pitch", "knee_over_toe")
@@ -51,14 +51,27 @@ def leg_measures(leg: ArrayLike, up: ArrayLike, fwd: float | ArrayLike) -> dict[
         raise ValueError(f"leg must be (T, 5, 2) hip, knee, ankle, heel, toe; got {leg.shape}")
     knee, ankle, heel, toe = leg[:, 1], leg[:, 2], leg[:, 3], leg[:, 4]
     s, f = knee - ankle, toe - heel
-    s_fwd, s_up = components(s, up, fwd)
     f_fwd, f_up = components(f, up, fwd)
     k_fwd, _ = components(knee - toe, up, fwd)
     with np.errstate(invalid="ignore", divide="ignore"):
         knee_over_toe = k_fwd / norm(f)
     return {
-        "tibial_inclination": np.degrees(np.arctan2(s_fwd, s_up)),
+        "tibial_inclination": inclination(s, up, fwd),
         "ankle_dorsiflexion": 90.0 - angle_between(s, f),
         "foot_pitch": np.degrees(np.arctan2(-f_up, f_fwd)),
         "knee_over_toe": knee_over_toe,
     }
+
+
+def thigh_angle(hip: ArrayLike, knee: ArrayLike, up: ArrayLike) -> F:
+    """Squat depth as the thigh's angle below horizontal (degrees), from image points (T, 2).
+
+    atan2((knee − hip)·up, |(knee − hip)·horizontal|): positive when the hip is below the knee
+    (deeper than parallel), 0 = thigh horizontal, −90° = standing (hip straight above the knee).
+    The horizontal part is taken unsigned, so it does not depend on which way the person faces.
+    A side-view measure: from the front the thigh points toward the camera and its angle is not
+    observable. Depends on the vertical like tibial inclination (a roll θ not given biases it by
+    up to θ)."""
+    v = np.asarray(knee, dtype=float) - np.asarray(hip, dtype=float)
+    along, upc = components(v, up, 1.0)
+    return np.degrees(np.arctan2(upc, np.abs(along)))

@@ -17,9 +17,11 @@ from screen.thresholds import Status
 class Measurement:
     """One measure for one side.
 
-    ``value`` is the best (largest) end-range value over the repetitions and ``median`` their
-    median; both are None when ``status`` is ``insufficient_data``, and ``reason`` says why.
-    ``reps`` holds one dict per repetition (time, value, heel state).
+    ``value`` is the measure's summary over the repetitions (or steps), ``statistic`` says which
+    one (e.g. "best rep" — the largest end-range value — or "median of steps"), ``median`` is the
+    median over repetitions and ``spread`` their spread where the protocol reports one (its
+    docstring says which: e.g. interquartile range). Values are None when ``status`` is
+    ``insufficient_data``, and ``reason`` says why. ``reps`` holds one dict per repetition or step.
     """
 
     name: str
@@ -31,6 +33,8 @@ class Measurement:
     median: float | None = None
     reps: list[dict[str, Any]] = field(default_factory=list)
     reason: str | None = None
+    statistic: str = "best rep"
+    spread: float | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Result:
     settings: dict[str, Any]
     frames: pd.DataFrame = field(repr=False, compare=False)
     recording: Recording = field(repr=False, compare=False)
+    asymmetry: list[dict[str, Any]] = field(default_factory=list)
+    detection: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)
@@ -62,12 +68,15 @@ class Result:
         return next(m for m in self.measurements if m.name == name and m.side == side)
 
     def summary(self) -> str:
-        """A few lines for a person: per side and measure the best/median value, reps,
-        verdict, then warnings."""
+        """A few lines for a person: how the test was chosen, per side and measure the summary
+        value, median, reps and verdict, the left–right asymmetry, then warnings."""
         q = self.quality
         lines = [f"{self.test} — {self.source}",
                  f"view: {self.view['view']}; frames with a person: {q['frames_with_pose']}"
                  f"/{q['frames']}; model: {self.model['name']}"]
+        if self.detection is not None:
+            lines.append(f"test recognised automatically: {self.detection['test']} "
+                         f"({self.detection['reason']})")
         reasons = {m.reason for m in self.measurements}
         one_reason = len(reasons) == 1 and all(m.status == "insufficient_data" for m in self.measurements)
         if one_reason:
@@ -76,13 +85,30 @@ class Result:
             if m.status == "insufficient_data":
                 lines.append(f"  {m.side:5s} {m.name}: insufficient data — {m.reason}")
                 continue
-            limit = m.threshold.get("restricted_below") if m.threshold else None
-            ref = f" (restricted below {limit:g}{_unit(m.unit)})" if limit is not None else ""
-            lines.append(f"  {m.side:5s} {m.name}: best {m.value:.1f}{_unit(m.unit)}, median "
-                         f"{m.median:.1f}{_unit(m.unit)} over {len(m.reps)} rep(s) → "
-                         f"{m.status.upper()}{ref}")
+            u = _unit(m.unit)
+            median = f", median {m.median:.1f}{u}" if m.median is not None else ""
+            count = f" over {len(m.reps)} rep(s)" if m.reps else ""
+            lines.append(f"  {m.side:5s} {m.name}: {m.statistic} {m.value:.1f}{u}{median}{count}"
+                         f" → {m.status.upper().replace('_', ' ')}{_reference(m)}")
+        for a in self.asymmetry:
+            u = _unit(a["unit"])
+            verdict = ("" if a["notable"] is None else
+                       f" — {'NOTABLE' if a['notable'] else 'within'} {a['threshold']:g}{u}")
+            lines.append(f"  asymmetry {a['name']}: left {a['left']:.1f}{u} vs right "
+                         f"{a['right']:.1f}{u}, difference {a['difference']:+.1f}{u}{verdict}")
         lines += [f"  warning: {w}" for w in q["warnings"]]
         return "\n".join(lines)
+
+
+def _reference(m: Measurement) -> str:
+    """The threshold the status was judged against, in words."""
+    r, u = m.threshold or {}, _unit(m.unit)
+    parts = [f"severe below {r['severe_below']:g}{u}" if "severe_below" in r else "",
+             f"restricted below {r['restricted_below']:g}{u}" if "restricted_below" in r else "",
+             f"normal {r.get('normal_min', float('-inf')):g}{u} to {r.get('normal_max', float('inf')):g}{u}"
+             if {"normal_min", "normal_max"} & r.keys() else ""]
+    text = "; ".join(p for p in parts if p)
+    return f" ({text})" if text else ""
 
 
 def _unit(unit: str) -> str:

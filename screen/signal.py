@@ -70,9 +70,9 @@ def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigma
     """Hampel-type filter: NaN where a sample lies more than ``n_sigmas`` robust standard
     deviations from the centred rolling median over ``window_s`` seconds. The deviation scale is
     1.4826 × the median absolute residual of the channel over the whole recording, so it
-    measures the jitter around the local trend, not the movement itself. Over a monotone stretch the rolling median
-    *is* the sample, the residuals vanish and so would the scale: ``min_scale`` (in the units of
-    ``x``, e.g. the landmark jitter in pixels) is its floor."""
+    measures the jitter around the local trend, not the movement itself. Over a monotone
+    stretch the rolling median *is* the sample, the residuals vanish and so would the scale:
+    ``min_scale`` (in the units of ``x``, e.g. the landmark jitter in pixels) is its floor."""
     x2, shape = _as_2d(x)
     w = _window(t, window_s)
     missing = ~np.isfinite(x2)

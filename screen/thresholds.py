@@ -14,7 +14,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT = Path(__file__).with_name("thresholds.toml")
-Status = Literal["normal", "restricted", "severe", "insufficient_data"]
+Status = Literal["normal", "restricted", "severe", "outside_normal", "not_rated",
+                 "insufficient_data"]
 
 
 def load(path: str | Path | None = None) -> dict[str, Any]:
@@ -37,9 +38,19 @@ def rule(table: dict[str, Any], test: str, measure: str) -> dict[str, Any]:
 
 
 def classify(value: float, rule: dict[str, Any]) -> Status:
-    """normal / restricted / severe for ``value`` against one rule (see thresholds.toml)."""
+    """The status of ``value`` against one rule (see the rule keys in thresholds.toml):
+    ``severe_below`` → severe, ``restricted_below`` → restricted, outside
+    [``normal_min``, ``normal_max``] → outside_normal, else normal. A rule with none of these
+    keys (a measure without a documented threshold) gives not_rated."""
+    if not RULE_KEYS & rule.keys():
+        return "not_rated"
     if "severe_below" in rule and value < rule["severe_below"]:
         return "severe"
     if "restricted_below" in rule and value < rule["restricted_below"]:
         return "restricted"
+    if value < rule.get("normal_min", -float("inf")) or value > rule.get("normal_max", float("inf")):
+        return "outside_normal"
     return "normal"
+
+
+RULE_KEYS = {"severe_below", "restricted_below", "normal_min", "normal_max"}

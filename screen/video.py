@@ -93,6 +93,14 @@ class VideoFile:
     def close(self) -> None:
         self._cap.release()
 
+    def rewind(self) -> None:
+        """Start again from the first frame (the file is reopened: seeking is not exact in
+        every container)."""
+        self._cap.release()
+        self._cap = _open(self.path)
+        self._cap.read()
+        self.nominal_timing = False
+
     def _decoded(self) -> Iterator[tuple[NDArray[np.uint8], float]]:
         yield self._first, self._first_t
         while True:

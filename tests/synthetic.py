@@ -2,11 +2,11 @@
 pinhole camera, packed as a :class:`~screen.recording.Recording`.
 
 World frame (metres): X forward (the way the person faces and the toes point), Y up, Z toward
-the camera. The camera sits at (0, 0.85, 3.0) looking along −Z with focal length 800 px on a
-1280×720 image, so the sagittal plane of each leg (constant Z) is parallel to the image plane
-and angles in it project without distortion. ``tilt_deg`` rolls the image about its centre so that
-true vertical appears ``tilt_deg`` clockwise from image up (the convention of
-:func:`screen.geometry.up_vector`).
+the camera. The camera (:func:`camera.side_camera`) sits at (0, 0.85, 3.0) looking along −Z with
+focal length 800 px on a 1280×720 image, so the sagittal plane of each leg (constant Z) is
+parallel to the image plane and angles in it project without distortion. ``tilt_deg`` rolls the
+image about its centre so that true vertical appears ``tilt_deg`` clockwise from image up (the
+convention of :func:`screen.geometry.up_vector`).
 
 Ground truth by construction, for the test (front) leg:
   tibial inclination = ``incl_deg``; foot pitch (heel above toe) = ``pitch_deg``;
@@ -16,13 +16,12 @@ Ground truth by construction, for the test (front) leg:
 from __future__ import annotations
 
 import numpy as np
+from camera import side_camera, to_recording
 from numpy.typing import ArrayLike, NDArray
 
-from screen.landmarks import LM
+from screen.landmarks import LEG, LM
 from screen.recording import Recording
 
-W, H, FOCAL = 1280, 720, 800.0
-CAMERA = np.array([0.0, 0.85, 3.0])
 SHANK, THIGH, FOOT = 0.42, 0.45, 0.20
 
 
@@ -51,10 +50,9 @@ def skeleton(incl_deg: ArrayLike, pitch_deg: ArrayLike, *, back_incl_deg: float 
     front = _leg(0.40, -0.10, incl, pitch)
     back = _leg(-0.25, 0.10, np.full(n, back_incl_deg), np.full(n, pitch[0]))
     pts = np.zeros((n, 33, 3))
-    for name, i in zip(("hip", "knee", "ankle", "heel", "toe"), range(5), strict=True):
-        pts[:, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX)[i]] = front[name]
-        pts[:, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL,
-                LM.RIGHT_FOOT_INDEX)[i]] = back[name]
+    for i, name in enumerate(("hip", "knee", "ankle", "heel", "toe")):
+        pts[:, LEG["left"][i]] = front[name]
+        pts[:, LEG["right"][i]] = back[name]
     # Pelvis and trunk: hips 0.2 m apart along Z, shoulders 0.36 m apart, torso 0.5 m.
     pelvis = (front["hip"] + back["hip"]) / 2
     pts[:, LM.LEFT_HIP] = pelvis - [0, 0, 0.10]  # facing +X with +Y up, the person's left is −Z
@@ -75,40 +73,17 @@ def skeleton(incl_deg: ArrayLike, pitch_deg: ArrayLike, *, back_incl_deg: float 
 
 def project(world: NDArray, *, tilt_deg: float = 0.0) -> NDArray:
     """(T, 33, 3) world → (T, 33, 2) pixels; true vertical appears ``tilt_deg`` clockwise."""
-    rel = world - CAMERA
-    depth = -rel[..., 2]
-    u = W / 2 + FOCAL * rel[..., 0] / depth
-    v = H / 2 - FOCAL * rel[..., 1] / depth
-    th = np.radians(tilt_deg)
-    du, dv = u - W / 2, v - H / 2
-    return np.stack([W / 2 + du * np.cos(th) - dv * np.sin(th),
-                     H / 2 + du * np.sin(th) + dv * np.cos(th)], axis=-1)
+    return side_camera(roll_deg=tilt_deg).project(world)
 
 
 def recording(incl_deg: ArrayLike, pitch_deg: ArrayLike = 3.0, *, fps: float = 30.0,
               tilt_deg: float = 0.0, noise_px: float = 0.0, seed: int = 0,
               facing_camera: bool = False, swap: ArrayLike | None = None) -> Recording:
-    """A Recording of the posed skeleton. ``swap`` (T,) bool exchanges MediaPipe-style left and
-    right labels on those frames, as the model sometimes does in side views."""
+    """A Recording of the posed skeleton seen from the side (see :mod:`camera`). ``swap`` (T,)
+    bool exchanges left and right labels on those frames."""
     world = skeleton(incl_deg, pitch_deg, facing_camera=facing_camera)
-    px = project(world, tilt_deg=tilt_deg)
-    px = px + np.random.default_rng(seed).normal(0.0, noise_px, px.shape) if noise_px else px
-    n = len(px)
-    image = np.ones((n, 33, 5), dtype=np.float32)
-    image[..., 0] = px[..., 0] / W
-    image[..., 1] = px[..., 1] / H
-    image[..., 2] = 0.0
-    if swap is not None:
-        left = [1, 2, 3, *range(7, 33, 2)]
-        right = [4, 5, 6, *range(8, 33, 2)]
-        order = np.arange(33)
-        order[left], order[right] = right, left
-        swap = np.asarray(swap, dtype=bool)
-        image[swap] = image[swap][:, order]
-    hips = world[:, [LM.LEFT_HIP, LM.RIGHT_HIP]].mean(axis=1, keepdims=True)
-    wld = ((world - hips) * [1, -1, 1]).astype(np.float32)
-    meta = {"width": W, "height": H, "source": "synthetic", "model": "synthetic"}
-    return Recording(t=np.arange(n) / fps, image=image, world=wld, meta=meta)
+    return to_recording(world, side_camera(roll_deg=tilt_deg), fps=fps, noise_px=noise_px,
+                        seed=seed, swap=swap)
 
 
 def knee_drives(n_reps: int = 3, *, period_s: float = 3.0, low: float = 2.0, high: float = 25.0,

@@ -38,7 +38,7 @@ def _assert_clean_error(proc, match: str, out: Path | None = None) -> None:
 def knee_to_wall(shared, model_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("k2w") / "result"
     proc = run("analyze", shared / "samples" / "knee_to_wall_side.mp4", "--model", model_path,
-               "--out", out)
+               "--test", "knee-to-wall", "--out", out)
     assert proc.returncode == 0, proc.stderr
     return proc, out
 
@@ -89,7 +89,8 @@ def test_frames_csv_and_parquet_agree(knee_to_wall):
 
 
 def test_front_view_squat_is_insufficient_data(shared, model_path):
-    proc = run("analyze", shared / "samples" / "squat_front.mp4", "--model", model_path, "--json")
+    proc = run("analyze", shared / "samples" / "squat_front.mp4", "--model", model_path,
+               "--test", "knee-to-wall", "--json")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["view"]["view"] == "front"
@@ -156,7 +157,9 @@ def test_no_person(tmp_path, model_path):
                         "no person found", out)
 
 
-def test_feet_out_of_frame(tmp_path, shared, model_path):
+def test_feet_out_of_frame_is_insufficient_data(tmp_path, shared, model_path):
+    """Feet cropped off every frame: exit 0, every measure insufficient_data with the reason, and
+    the set-up warning says the feet are out of frame."""
     cap = cv2.VideoCapture(str(shared / "samples" / "knee_to_wall_side.mp4"))
     frames = []
     while len(frames) < 45:
@@ -164,9 +167,13 @@ def test_feet_out_of_frame(tmp_path, shared, model_path):
         frames.append(f[:780])  # keep head to mid-thigh (knees are at y ≈ 900, feet at ≈ 1180)
     cap.release()
     path = _write_video(tmp_path / "no_feet.mp4", frames)
-    out = tmp_path / "o"
-    _assert_clean_error(run("analyze", path, "--model", model_path, "--out", out),
-                        "feet are out of frame", out)
+    proc = run("analyze", path, "--model", model_path, "--test", "knee-to-wall", "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert {m["status"] for m in summary["measurements"]} == {"insufficient_data"}
+    assert all("feet are out of frame" in m["reason"] for m in summary["measurements"])
+    assert any("feet out of frame" in w for w in summary["quality"]["warnings"])
+    assert summary["quality"]["framing"]["feet_seen"] < 0.5
 
 
 def test_missing_model_says_how(tmp_path, shared, monkeypatch):

@@ -8,7 +8,7 @@ range *with the heel down*: tibial inclination and ankle dorsiflexion (definitio
 How the numbers are obtained
 * View: must be a side view (:mod:`screen.view`); otherwise every measure is insufficient_data.
 * Feet: the ankle, heel and toe of at least one leg must be visible in ≥ 50% of the frames with a
-  person, else the analysis stops with an error (nothing can be measured without the foot).
+  person, else every measure is insufficient_data with that reason.
 * Test leg: MediaPipe's left/right labels can swap in side views, so legs are re-paired per frame
   geometrically into front leg (ankle further forward) and back leg; the test leg is the one whose
   knee travels further over its own toes (90th percentile of ``knee_over_toe``); it is reported
@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from screen.errors import MovescreenError
 from screen.events import find_reps
 from screen.geometry import components, up_vector
 from screen.landmarks import HIPS, LEG, SHOULDERS, SIDES, Side
@@ -45,6 +44,7 @@ from screen.thresholds import classify, rule
 from screen.view import classify_view
 
 NAME = "knee_to_wall"
+VIEWS = ("side",)
 REPORTED = ("tibial_inclination", "ankle_dorsiflexion")
 LANDMARKS = sorted({*LEG["left"], *LEG["right"], *SHOULDERS, *HIPS})  # what this test reads
 # Knee drives take ≥ 1.5 s and the end range is read from single frames, so a 3 Hz cut-off
@@ -63,25 +63,46 @@ class Settings:
     min_feet_in_frame: float = 0.5
 
 
-def run(rec: Recording, points: NDArray, settings: Settings, thresholds: dict[str, Any]) -> Outcome:
-    """Analyse a conditioned recording; ``points`` (T, 33, 2) are conditioned pixels."""
-    view = classify_view(points)
-    view_d = {"view": view.view, "width_ratio": view.width_ratio, "reason": view.reason}
-    frames = pd.DataFrame({"t_s": rec.t, "frame": np.arange(rec.n_frames), "has_pose": rec.has_pose})
-    if view.view != "side":
-        why = f"knee-to-wall needs a side view; this clip looks like a {view.view} view ({view.reason})"
-        return Outcome(_insufficient(SIDES, why), view_d, [], frames)
+def frame_measures(points: NDArray, settings: Settings) -> dict[str, NDArray]:
+    """Per-frame traces (T,) of the test leg: tibial inclination, ankle dorsiflexion (deg) and
+    heel lift (deg above the window's 10th percentile of foot pitch)."""
+    m, _, _, _ = _test_leg_measures(points, settings)
+    return {"tibial_inclination": m["tibial_inclination"],
+            "ankle_dorsiflexion": m["ankle_dorsiflexion"], "heel_lift": m["heel_lift"]}
 
+
+def _test_leg_measures(points: NDArray, settings: Settings
+                       ) -> tuple[dict[str, NDArray], NDArray, dict[Side, dict[str, NDArray]], NDArray]:
+    """The test leg's measures (plus ``heel_lift``), the per-frame label it carries, both
+    labelled legs' measures, and the test leg's points (T, 5, 2)."""
     legs = {s: points[:, list(LEG[s])] for s in SIDES}
-    _check_feet(legs, rec.has_pose, settings.min_feet_in_frame)
     up = up_vector(settings.camera_tilt_deg)
     fwd = forward_sign(np.concatenate([legs[s][:, 3] for s in SIDES]),
                        np.concatenate([legs[s][:, 4] for s in SIDES]), up)
     per_side = {s: leg_measures(legs[s], up, fwd) for s in SIDES}
     test_leg, labels = _test_leg(legs, per_side, up, fwd, settings.side)
-    side: Side = settings.side or _majority(labels[np.isfinite(test_leg[:, 1, 0])])
     m = leg_measures(test_leg, up, fwd)
-    heel_lift = m["foot_pitch"] - np.nanpercentile(m["foot_pitch"], 10)
+    pitch = m["foot_pitch"]
+    base = np.nanpercentile(pitch, 10) if np.any(np.isfinite(pitch)) else np.nan
+    m["heel_lift"] = pitch - base
+    return m, labels, per_side, test_leg
+
+
+def run(rec: Recording, points: NDArray, settings: Settings, thresholds: dict[str, Any]) -> Outcome:
+    """Analyse a conditioned recording; ``points`` (T, 33, 2) are conditioned pixels."""
+    view = classify_view(points)
+    view_d = {"view": view.view, "width_ratio": view.width_ratio, "reason": view.reason}
+    frames = pd.DataFrame({"t_s": rec.t, "frame": np.arange(rec.n_frames), "has_pose": rec.has_pose})
+    if view.view not in VIEWS:
+        why = f"knee-to-wall needs a side view; this clip looks like a {view.view} view ({view.reason})"
+        return Outcome(_insufficient(SIDES, why), view_d, [], frames)
+    feet_missing = _feet_missing(points, rec.has_pose, settings.min_feet_in_frame)
+    if feet_missing:
+        return Outcome(_insufficient(SIDES, feet_missing), view_d, [], frames)
+
+    m, labels, per_side, test_leg = _test_leg_measures(points, settings)
+    side: Side = settings.side or _majority(labels[np.isfinite(test_leg[:, 1, 0])])
+    heel_lift = m["heel_lift"]
     heel_down = heel_lift < settings.heel_lift_deg
     peaks, bounds = find_reps(m["tibial_inclination"], rec.t,
                               min_prominence=settings.min_rep_prominence_deg,
@@ -107,12 +128,15 @@ def run(rec: Recording, points: NDArray, settings: Settings, thresholds: dict[st
     return Outcome(measurements, view_d, warnings, frames)
 
 
-def _check_feet(legs: dict[Side, NDArray], has_pose: NDArray, min_fraction: float) -> None:
+def _feet_missing(points: NDArray, has_pose: NDArray, min_fraction: float) -> str | None:
+    """Why the feet cannot be measured (None when they can): the ankle, heel and toe of at least
+    one leg must survive conditioning in ``min_fraction`` of the frames with a person."""
     n = int(has_pose.sum())
-    seen = max(float(np.all(np.isfinite(legs[s][:, 2:]), axis=(1, 2))[has_pose].sum()) for s in SIDES)
-    if seen < min_fraction * n:
-        raise MovescreenError(
-            f"feet are out of frame or not visible in {100 * (1 - seen / n):.0f}% of the frames "
+    seen = max(float(np.all(np.isfinite(points[:, list(LEG[s][2:])]), axis=(1, 2))[has_pose].sum())
+               for s in SIDES)
+    if seen >= min_fraction * n:
+        return None
+    return (f"feet are out of frame or not visible in {100 * (1 - seen / n):.0f}% of the frames "
             "with a person; film the whole body with both feet in view")
 
 

@@ -12,6 +12,7 @@ from screen import analyze
 
 T, INCL = S.knee_drives(3)
 PEAK, DF_PEAK = 25.0, 22.0
+K2W = "knee_to_wall"
 
 
 def _values(result, name):
@@ -19,7 +20,7 @@ def _values(result, name):
 
 
 def test_noiseless_three_reps_exact():
-    r = analyze(S.recording(INCL, 3.0))
+    r = analyze(S.recording(INCL, 3.0), test=K2W)
     incl, df = _values(r, "tibial_inclination"), _values(r, "ankle_dorsiflexion")
     assert len(incl) == 3
     assert np.abs(incl - PEAK).max() <= 0.5 and np.abs(df - DF_PEAK).max() <= 0.5
@@ -35,7 +36,7 @@ def test_tilt_given_and_two_pixel_noise_bounds(tilt):
     inclination is within 2.5° and dorsiflexion within 3.5° (worst seen over 20 seeds: 1.7° and
     2.7°), and the median over reps within 1.5°."""
     for seed in range(5):
-        r = analyze(S.recording(INCL, 3.0, tilt_deg=tilt, noise_px=2.0, seed=seed),
+        r = analyze(S.recording(INCL, 3.0, tilt_deg=tilt, noise_px=2.0, seed=seed), test=K2W,
                     camera_tilt_deg=tilt)
         incl, df = _values(r, "tibial_inclination"), _values(r, "ankle_dorsiflexion")
         assert len(incl) == 3
@@ -45,7 +46,7 @@ def test_tilt_given_and_two_pixel_noise_bounds(tilt):
 
 
 def test_untold_tilt_shifts_inclination_by_the_tilt_only():
-    r = analyze(S.recording(INCL, 3.0, tilt_deg=5.0))
+    r = analyze(S.recording(INCL, 3.0, tilt_deg=5.0), test=K2W)
     assert np.abs(_values(r, "tibial_inclination") - (PEAK + 5.0)).max() <= 0.5
     assert np.abs(_values(r, "ankle_dorsiflexion") - DF_PEAK).max() <= 0.5
 
@@ -54,7 +55,7 @@ def test_heel_lift_at_peak_is_excluded_and_warned():
     pitch = np.full_like(INCL, 3.0)
     rep2 = (T > 3.9) & (T < 5.1)  # around the second peak at 4.5 s
     pitch[rep2] = 3.0 + 15.0  # heel up 15° while the knee is deepest
-    r = analyze(S.recording(INCL, pitch))
+    r = analyze(S.recording(INCL, pitch), test=K2W)
     incl = _values(r, "tibial_inclination")
     # rep 2 is measured at its deepest heel-down frame: the inclination at t = 3.9 s
     expected = np.interp(3.9, T, INCL)
@@ -65,25 +66,25 @@ def test_heel_lift_at_peak_is_excluded_and_warned():
 
 def test_label_swaps_do_not_change_the_result():
     swap = np.random.default_rng(3).random(len(T)) < 0.3
-    r = analyze(S.recording(INCL, 3.0, swap=swap))
+    r = analyze(S.recording(INCL, 3.0, swap=swap), test=K2W)
     assert r.measurement("tibial_inclination", "left").value == pytest.approx(PEAK, abs=0.5)
 
 
 def test_side_override_uses_that_label():
-    r = analyze(S.recording(INCL, 3.0), side="right")  # the back leg: no knee drive
+    r = analyze(S.recording(INCL, 3.0), test=K2W, side="right")  # the back leg: no knee drive
     assert r.measurement("tibial_inclination", "right").status == "insufficient_data"
     assert "no knee drive" in r.measurement("tibial_inclination", "right").reason
 
 
 def test_front_view_gives_insufficient_data_with_reason():
-    r = analyze(S.recording(INCL, 3.0, facing_camera=True))
+    r = analyze(S.recording(INCL, 3.0, facing_camera=True), test=K2W)
     assert r.view["view"] == "front"
     assert all(m.status == "insufficient_data" and m.value is None for m in r.measurements)
     assert "side view" in r.measurements[0].reason
 
 
 def test_json_has_the_promised_fields():
-    d = analyze(S.recording(INCL, 3.0)).to_dict()
+    d = analyze(S.recording(INCL, 3.0), test=K2W).to_dict()
     assert {"tool_version", "source", "model", "test", "view", "measurements", "quality"} <= set(d)
     m = d["measurements"][0]
     assert {"name", "side", "value", "unit", "status", "threshold", "reps"} <= set(m)
