@@ -5,9 +5,10 @@ into tracks, frame to frame, by the nearest hip midpoint; then the main subject 
 the largest *presence* — the sum over its frames of the person's height in the image (so the
 person who is in view longest and nearest the camera wins, and one brief passer-by never does).
 
-Linking: a candidate continues a track when its hip midpoint lies within
+Linking: a candidate may continue a track when its hip midpoint lies within
 ``MAX_JUMP × body height + MAX_SPEED × body height × elapsed time`` of the track's last position
-(normalised image units); otherwise it starts a new track. Linking is inherently sequential (each
+(normalised image units); the closest candidate–track pairs are linked first, each used once, and
+a candidate left over starts a new track. Linking is inherently sequential (each
 frame depends on the previous one), so it runs as a loop over frames with at most a handful of
 candidates each — negligible next to the pose model it follows.
 """
@@ -44,27 +45,24 @@ def link_tracks(candidates: NDArray, t: NDArray) -> NDArray[np.intp]:
     last_t: list[float] = []
     last_h: list[float] = []
     for i in range(n):
-        free = set(range(len(last_pos)))
-        for j in np.argsort(-np.nan_to_num(height[i], nan=-1.0)):  # largest first
-            if not np.all(np.isfinite(hip[i, j])):
-                continue
-            best, best_d = -1, np.inf
-            for track in free:
-                d = float(np.linalg.norm(hip[i, j] - last_pos[track]))
-                reach = last_h[track] * (MAX_JUMP + MAX_SPEED * (t[i] - last_t[track]))
-                if d <= reach and d < best_d:
-                    best, best_d = track, d
-            if best < 0:
-                best = len(last_pos)
+        here = [j for j in range(k) if np.all(np.isfinite(hip[i, j]))]
+        pairs = sorted((float(np.linalg.norm(hip[i, j] - last_pos[tr])), j, tr)
+                       for j in here for tr in range(len(last_pos))
+                       if np.linalg.norm(hip[i, j] - last_pos[tr])
+                       <= last_h[tr] * (MAX_JUMP + MAX_SPEED * (t[i] - last_t[tr])))
+        for _, j, tr in pairs:  # closest pairs first, each candidate and track used once
+            if ids[i, j] < 0 and tr not in ids[i]:
+                ids[i, j] = tr
+        for j in here:
+            if ids[i, j] < 0:  # nobody near: a new track
+                ids[i, j] = len(last_pos)
                 last_pos.append(hip[i, j])
-                last_t.append(float(t[i]))
+                last_t.append(0.0)
                 last_h.append(float(height[i, j]))
-            else:
-                free.discard(best)
-            ids[i, j] = best
-            last_pos[best], last_t[best] = hip[i, j], float(t[i])
+            tr = ids[i, j]
+            last_pos[tr], last_t[tr] = hip[i, j], float(t[i])
             if np.isfinite(height[i, j]):
-                last_h[best] = float(height[i, j])
+                last_h[tr] = float(height[i, j])
     return ids
 
 

@@ -27,3 +27,21 @@ def shared() -> Path:
 def model_path(shared: Path) -> Path:
     """The full pose model, used by path from the mirror (no install, no download)."""
     return shared / "models" / "pose_landmarker_full.task"
+
+
+@pytest.fixture(scope="session")
+def clip_recording(shared: Path):
+    """``clip_recording(name, model="full")`` → the Recording of a ../shared sample clip, run
+    through the pose model once per test session and shared by every test that asks."""
+    from screen import models, pose
+
+    cache: dict[tuple[str, str], object] = {}
+
+    def get(name: str, model: str = "full"):
+        key = (name, model)
+        if key not in cache:
+            model_file = models.resolve(str(shared / "models" / f"pose_landmarker_{model}.task"))
+            cache[key] = pose.estimate(shared / "samples" / name, model_file)
+        return cache[key]
+
+    return get

@@ -1,0 +1,66 @@
+"""Automatic test recognition (screen/detect.py).
+
+Real clips: the expected test comes from what each clip shows, as described in
+../shared/samples/MANIFEST.tsv (written by a person who watched them) and checked by looking at
+contact sheets of the frames — not from the tool's output.
+"""
+
+import numpy as np
+import pytest
+import synthetic as S
+
+from screen.analysis import conditioned_points
+from screen.detect import detect, detect_landmarks
+from screen.errors import MovescreenError
+from screen.signal import Conditioning
+
+
+def _detect(rec):
+    return detect(conditioned_points(rec, Conditioning(), detect_landmarks()))
+
+
+def test_synthetic_knee_drives_from_the_side_are_knee_to_wall():
+    """The synthetic knee-to-wall stance: front foot 0.65 m ahead of the back one, hips nearly
+    still while the knee drives three times."""
+    _, incl = S.knee_drives(3)
+    d = _detect(S.recording(incl, 3.0))
+    assert d.test == "knee_to_wall" and d.view == "side"
+    assert "one foot in front" in d.reason
+
+
+def test_no_torso_is_a_clear_error():
+    rec = S.recording(np.full(30, 5.0), 3.0)
+    pts = conditioned_points(rec, Conditioning(), detect_landmarks())
+    pts[:, 11:13] = np.nan  # shoulders never seen
+    with pytest.raises(MovescreenError, match="shoulders and hips"):
+        detect(pts)
+
+
+CLIPS = {
+    "knee_to_wall_side.mp4": "knee_to_wall",  # knee driven toward a wall, side view
+    "squat_side_deep.mp4": "squat",
+    "squat_side_portrait.mp4": "squat",
+    "squat_side_single_rep.mp4": "squat",
+    "squat_front.mp4": "squat",
+    "squat_front_single_rep.mp4": "squat",
+    "squat_front_dim.mp4": "squat",
+    "squat_front_occluded.mp4": "squat",
+    "gait_front_cane.mp4": "foot_angle",  # walking toward the camera
+    "gait_side_barefoot.mp4": "foot_angle",  # walking across (side view: FPA not observable)
+    "gait_side_wall.mp4": "foot_angle",
+    "two_people_side.mp4": "foot_angle",  # the followed subject walks across
+}
+
+
+@pytest.mark.video
+@pytest.mark.parametrize(("clip", "expected"), CLIPS.items())
+def test_real_clips_are_recognised(clip_recording, clip, expected):
+    assert _detect(clip_recording(clip)).test == expected
+
+
+@pytest.mark.video
+def test_forward_lunges_are_not_taken_for_a_screening_test(clip_recording):
+    """lunge_side.mp4: a man steps forward into lunges and back (MANIFEST, and frames 0-217
+    every 15th): none of the four tests, so auto refuses with the reason."""
+    with pytest.raises(MovescreenError, match="lunge"):
+        _detect(clip_recording("lunge_side.mp4"))
