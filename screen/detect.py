@@ -119,7 +119,7 @@ def detect(points: NDArray) -> Detection:
     said = ", ".join(f"{k} {v:.2f}" for k, v in f.items())
 
     def found(test: str, why: str) -> Detection:
-        return Detection(test, view, f"{why}; {view} view ({said}, in torso lengths)", f)
+        return Detection(test, view, f"{why}; {view} view", f)
 
     if f["seated"] < SEATED_BELOW and f["hip_drop"] < HIP_DROP_MOVING:
         return found("hip_rotation", "seated: thighs horizontal, hips still")
