@@ -1,8 +1,10 @@
 """Set-up checks on how the person is framed: whole body and feet inside the image.
 
-A landmark counts as *seen* on a frame when the model found a person, its normalised image
-position is inside the frame ([0, 1] on both axes) and its visibility is at least
-``min_visibility``. Works on the raw image landmarks (T, 33, 5) of a
+A part of the body (the body: shoulders, hips, knees; the feet: ankles, heels, toes) counts as
+*seen* on a frame when the model found a person, all of the part's landmarks of both sides lie
+inside the frame ([0, 1] on both axes), and at least one side's landmarks of it are visible
+(visibility ≥ ``min_visibility``): in a side view the far leg is hidden behind the near one but
+is not out of frame. Works on the raw image landmarks (T, 33, 5) of a
 :class:`~screen.recording.Recording` (or a live rolling window of them).
 """
 
@@ -13,26 +15,30 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from screen.landmarks import FEET, LM
+from screen.landmarks import LM
 
-BODY = (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP,
-        LM.LEFT_KNEE, LM.RIGHT_KNEE)
+BODY = {"left": (LM.LEFT_SHOULDER, LM.LEFT_HIP, LM.LEFT_KNEE),
+        "right": (LM.RIGHT_SHOULDER, LM.RIGHT_HIP, LM.RIGHT_KNEE)}
+FEET = {"left": (LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX),
+        "right": (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)}
 MIN_SEEN = 0.5  # a part must be seen in at least this fraction of the frames with a person
 
 
-def seen(image: ArrayLike, landmarks: tuple[int, ...] | list[int], /, *,
+def seen(image: ArrayLike, part: dict[str, tuple[int, ...]], /, *,
          min_visibility: float = 0.5) -> NDArray[np.bool_]:
-    """(T,) True where every landmark in ``landmarks`` is inside the frame and visible."""
-    img = np.asarray(image, dtype=float)[:, list(landmarks)]
+    """(T,) True where ``part`` ({side: landmarks}) is seen as defined in the module docstring."""
+    img = np.asarray(image, dtype=float)
+    every = [i for side in part.values() for i in side]
     with np.errstate(invalid="ignore"):
-        inside = np.all((img[..., :2] >= 0) & (img[..., :2] <= 1), axis=-1)
-        return np.all(inside & (img[..., 3] >= min_visibility), axis=-1)
+        inside = np.all((img[:, every, :2] >= 0) & (img[:, every, :2] <= 1), axis=(1, 2))
+        visible = [np.all(img[:, list(side), 3] >= min_visibility, axis=1) for side in part.values()]
+    return inside & np.logical_or.reduce(visible)
 
 
 @dataclass(frozen=True)
 class Framing:
     """Fractions of the frames *with a person* in which the body (shoulders, hips, knees) and the
-    feet (ankles, heels, toes of both legs) are seen, and plain guidance when they are not."""
+    feet (ankles, heels, toes) are seen, and plain guidance when they are not."""
 
     frames_with_person: int
     body_seen: float

@@ -3,8 +3,8 @@ hand from how the arrays are built."""
 
 import numpy as np
 
-from screen.framing import check_framing, seen
-from screen.landmarks import FEET, LM
+from screen.framing import FEET, check_framing, seen
+from screen.landmarks import LM
 
 
 def _inside(n: int = 10) -> np.ndarray:
@@ -26,9 +26,13 @@ def test_toes_below_the_frame_on_six_of_ten_frames():
     assert len(f.guidance) == 1 and "feet" in f.guidance[0] and "60%" in f.guidance[0]
 
 
-def test_low_visibility_counts_as_not_seen():
+def test_one_hidden_side_still_counts_but_both_hidden_does_not():
+    """A side view hides the far leg (low visibility, inside the frame): still in frame. With
+    both heels hidden the feet are not seen."""
     img = _inside(4)
     img[:, LM.RIGHT_HEEL, 3] = 0.2
+    assert seen(img, FEET).all()
+    img[:, LM.LEFT_HEEL, 3] = 0.2
     assert not seen(img, FEET).any()
 
 
