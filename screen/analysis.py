@@ -7,40 +7,23 @@ source → pose (:mod:`screen.pose`) → :class:`~screen.recording.Recording` �
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from screen.asymmetry import asymmetry
+from screen.conditioned import conditioned_points
 from screen.detect import detect, detect_landmarks
 from screen.errors import MovescreenError
 from screen.framing import check_framing
-from screen.landmarks import N_LANDMARKS
 from screen.protocols import PROTOCOLS
 from screen.recording import Recording
 from screen.result import Result
-from screen.signal import Conditioning, condition
+from screen.signal import Conditioning
 from screen.thresholds import load as load_thresholds
 
 LANDMARK_SUFFIXES = (".npz",)
 MIN_POSE_FRACTION = 0.5
-
-
-def conditioned_points(rec: Recording, settings: Conditioning,
-                       landmarks: Sequence[int] = range(N_LANDMARKS)) -> NDArray[np.float64]:
-    """(T, 33, 2) pixels after the conditioning chain, for ``landmarks`` only (the others are
-    NaN: a protocol conditions what it uses). A landmark outside the frame counts as not
-    visible."""
-    idx = list(landmarks)
-    xy = rec.image[:, idx, :2]
-    in_frame = np.all((xy >= 0) & (xy <= 1), axis=-1)
-    visibility = np.where(in_frame, rec.image[:, idx, 3], 0.0)
-    out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan)
-    out[:, idx] = condition(rec.pixels()[:, idx], visibility, rec.t, settings)
-    return out
 
 
 def load_or_estimate(source: str | Path, model: str,

@@ -127,9 +127,9 @@ def detect(points: NDArray) -> Detection:
     staggered = view == "side" and f["stagger"] > STAGGER_ABOVE
     if moving and (staggered or f["feet_apart_change"] > FEET_APART_CHANGE_LUNGE):
         raise MovescreenError(
-            f"this looks like a lunge (the hips go down and up as the feet step apart; {said}, "
-            "in torso lengths), which is not one of the screening tests; pass --test to analyse "
-            "it anyway")
+            "the movement matches none of the screening tests: the hips go down and up while the "
+            f"feet move apart, as in a lunge or a jump ({said}, in torso lengths); pass --test "
+            "to analyse it anyway")
     if f["feet_travel"] > FEET_TRAVEL_WALKING:
         return found("foot_angle", "walking: both feet travel across or down the image")
     if moving:

@@ -18,6 +18,8 @@ foot_pitch
     atan2((heel − toe)·up, f·forward). Its rise over the quiet-standing baseline is heel lift.
 knee_over_toe
     (knee − toe)·forward / |f|: how far the knee travels past its own toes, in foot lengths.
+thigh_angle (:func:`thigh_angle`, squat depth)
+    Angle of the thigh below horizontal: + when the hip is below the knee, −90° standing.
 """
 
 from __future__ import annotations

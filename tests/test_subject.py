@@ -73,16 +73,16 @@ def test_nobody_gives_no_subject():
 
 @pytest.mark.video
 def test_two_people_clip_follows_one_person(clip_recording):
-    """two_people_side.mp4, established by watching frames every 30: a man stands and jumps on a
-    box (left half, frames 0-150) and later lands on the grass (right, ~frame 210); a woman, nearer
-    the camera and larger in the image, walks in from the right edge (~frame 55) and leaves at the
-    left edge (~frame 195). The followed subject must be one person throughout: the woman, whose
-    hips move steadily from right to left with no jump between frames."""
+    """two_people_side.mp4, established by watching frames every 30: a man stands, balances and
+    jumps on a box in the left half of the image (hips at x ≈ 0.36–0.45 of the width, y ≈ 0.25
+    of the height, frames 0–150) the whole time; a woman, nearer the camera, walks in from the
+    right edge (~frame 55) and leaves at the left edge (~frame 195) with her hips at y ≈ 0.72.
+    The man is in view longest, so he is the main subject; the woman must never be taken for him:
+    every followed frame has its hips on the box, none down at the woman's height."""
     rec = clip_recording("two_people_side.mp4")
     assert rec.meta["people_max"] >= 2
-    hip_x = rec.image[:, list(HIPS), 0].mean(axis=1)
-    seen = np.isfinite(hip_x)
-    x = hip_x[seen]
-    assert x[0] > 0.7 and x[-1] < 0.15
-    assert np.abs(np.diff(x)).max() < 0.03  # about 0.006 of the width per frame while walking
-    assert np.all(np.diff(np.flatnonzero(seen)) == 1)  # one continuous stretch, no re-entry
+    hip = rec.image[:, list(HIPS), :2].mean(axis=1)
+    seen = np.isfinite(hip[:, 0])
+    assert seen.sum() >= 100
+    assert np.all((hip[seen, 0] > 0.3) & (hip[seen, 0] < 0.5))
+    assert np.all(hip[seen, 1] < 0.4)

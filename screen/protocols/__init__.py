@@ -40,6 +40,7 @@ class Outcome:
     frames: pd.DataFrame
 
 
-from screen.protocols import knee_to_wall  # noqa: E402
+from screen.protocols import foot_angle, hip_rotation, knee_to_wall, squat  # noqa: E402
 
-PROTOCOLS = {knee_to_wall.NAME: knee_to_wall}
+PROTOCOLS = {knee_to_wall.NAME: knee_to_wall, squat.NAME: squat,
+             hip_rotation.NAME: hip_rotation, foot_angle.NAME: foot_angle}
