@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--model", default="full", help="lite, full, heavy, or a .task path (default full)")
     a.add_argument("--camera-tilt", type=float, default=0.0, metavar="DEG",
                    help="how far true vertical appears clockwise from the image's up (default 0: level)")
+    a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
+                   help="a protocol setting, e.g. mode=walking (foot angle) or path=2d (hip "
+                        "rotation); see each test's Settings in the README; repeatable")
     a.add_argument("--thresholds", type=Path, help="a clinic's own thresholds.toml")
     a.add_argument("--out", type=Path, help="write summary.json, frames.csv/.parquet, landmarks.npz here")
     a.add_argument("--overwrite", action="store_true", help="replace a non-empty --out directory")
@@ -65,7 +68,7 @@ def _analyze(args: argparse.Namespace) -> int:
 
     result = analyze(args.source, test=TESTS[args.test], model=args.model,
                      thresholds=args.thresholds, on_frame=progress, side=args.side,
-                     camera_tilt_deg=args.camera_tilt)
+                     camera_tilt_deg=args.camera_tilt, **parse_settings(args.settings))
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.out is not None:
@@ -74,6 +77,24 @@ def _analyze(args: argparse.Namespace) -> int:
     if args.out is not None and not args.json:
         print(f"files written to {args.out}")
     return 0
+
+
+def parse_settings(pairs: Sequence[str]) -> dict[str, object]:
+    """``["mode=walking", "heel_lift_deg=8"]`` → ``{"mode": "walking", "heel_lift_deg": 8.0}``:
+    numbers become floats (whole numbers ints), true/false booleans, anything else a string."""
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise MovescreenError(f"--set needs KEY=VALUE, got {pair!r}")
+        value: object = {"true": True, "false": False}.get(text.strip().lower(), text.strip())
+        if isinstance(value, str):
+            try:
+                value = int(value) if value.lstrip("+-").isdigit() else float(value)
+            except ValueError:
+                pass
+        out[key.strip().replace("-", "_")] = value
+    return out
 
 
 def _models(args: argparse.Namespace) -> int:

@@ -180,3 +180,16 @@ def test_missing_model_says_how(tmp_path, shared, monkeypatch):
     monkeypatch.setenv("MOVESCREEN_MODELS", str(tmp_path))
     _assert_clean_error(run("analyze", shared / "samples" / "knee_to_wall_side.mp4", "--model", "heavy"),
                         "movescreen models install heavy")
+
+
+def test_set_parses_protocol_settings():
+    from screen.cli import parse_settings
+
+    assert parse_settings(["mode=walking", "heel-lift-deg=8", "min_rep_depth=0.25", "x=true"]) == {
+        "mode": "walking", "heel_lift_deg": 8, "min_rep_depth": 0.25, "x": True}
+
+
+def test_unknown_setting_is_one_clean_line(clip_recording, tmp_path):
+    path = clip_recording("knee_to_wall_side.mp4").save(tmp_path / "k2w.npz")
+    _assert_clean_error(run("analyze", path, "--set", "bogus=1"), "bad settings for knee_to_wall")
+    _assert_clean_error(run("analyze", path, "--set", "oops"), "KEY=VALUE")

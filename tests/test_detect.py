@@ -8,6 +8,10 @@ contact sheets of the frames — not from the tool's output.
 import numpy as np
 import pytest
 import synthetic as S
+import synthetic_gait as G
+import synthetic_seated as SE
+import synthetic_squat as Q
+from camera import front_camera, side_camera, to_recording
 
 from screen.analysis import conditioned_points
 from screen.detect import detect, detect_landmarks
@@ -26,6 +30,32 @@ def test_synthetic_knee_drives_from_the_side_are_knee_to_wall():
     d = _detect(S.recording(incl, 3.0))
     assert d.test == "knee_to_wall" and d.view == "side"
     assert "one foot in front" in d.reason
+
+
+def test_synthetic_seated_rotations_are_hip_rotation():
+    """Seated skeleton (thighs horizontal toward the camera) rotating each hip 35°/25°."""
+    _, trace = SE.movements(35.0, 25.0)
+    d = _detect(to_recording(SE.skeleton(trace, -0.6 * trace), front_camera()))
+    assert d.test == "hip_rotation" and d.view == "front"
+
+
+@pytest.mark.parametrize("camera", [side_camera(), front_camera(yaw_deg=15.0)])
+def test_synthetic_squats_are_squat_from_side_and_front(camera):
+    """Three squats to 10° below parallel, feet fixed on the floor."""
+    _, s = Q.squat_cycle(3)
+    world = Q.skeleton(Q.between(s, 2, 30), Q.between(s, -88, 10), Q.between(s, 0, 25), 3.0)
+    assert _detect(to_recording(world, camera)).test == "squat"
+
+
+def test_synthetic_walk_toward_the_camera_is_foot_angle():
+    _, world = G.walking([10.0, 12.0, 8.0], [5.0, 6.0, 4.0], start_x=-1.0)
+    d = _detect(to_recording(world, front_camera(distance=7.0)))
+    assert d.test == "foot_angle" and "walking" in d.reason
+
+
+def test_synthetic_standing_still_facing_the_camera_is_foot_angle():
+    d = _detect(to_recording(G.standing(12.0, 5.0), front_camera()))
+    assert d.test == "foot_angle" and "standing" in d.reason
 
 
 def test_no_torso_is_a_clear_error():
