@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
+from screen.errors import MovescreenError  # noqa: E402
 from screen.landmarks import N_LANDMARKS  # noqa: E402
 from screen.models import ModelFile  # noqa: E402
 from screen.recording import Recording  # noqa: E402
@@ -43,6 +44,10 @@ def quiet_native_logs() -> Iterator[None]:
 
 
 MAX_PEOPLE = 3  # people detected per frame once more than one has been seen
+# A video whose decodable frames fall short of this fraction of the count its container declares
+# is truncated or damaged (OpenCV otherwise stops quietly at the first broken packet, and the
+# analysis would silently cover only the first part).
+MIN_DECODED_FRACTION = 0.9
 
 
 def open_landmarker(model_path: Path, *, mode: str = "video",
@@ -109,6 +114,10 @@ def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
     """
     with VideoFile(video_path) as video, quiet_native_logs():
         t, image, world = _detect_all(video, model, 1, on_frame)
+        declared = video.info.frames_nominal
+        if declared and len(t) < MIN_DECODED_FRACTION * declared:
+            raise MovescreenError(f"{video_path}: truncated or damaged: only {len(t)} of the "
+                                  f"{declared} frames its container declares could be decoded")
         people = 1
         if link_tracks(image, t).max() > 0:
             video.rewind()

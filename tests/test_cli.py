@@ -142,6 +142,15 @@ def test_truncated_video(tmp_path, shared, model_path):
     _assert_clean_error(proc, str(cut), out)
 
 
+def test_video_cut_at_30_percent_is_not_silently_analysed(tmp_path, shared, model_path):
+    """The first 30% of the knee-to-wall clip's bytes still decode (44 of 220 frames): analysing
+    them as if they were the clip would report on a fifth of the test."""
+    cut = tmp_path / "cut30.mp4"
+    whole = (shared / "samples" / "knee_to_wall_side.mp4").read_bytes()
+    cut.write_bytes(whole[:int(0.3 * len(whole))])
+    _assert_clean_error(run("analyze", cut, "--model", model_path), "truncated or damaged")
+
+
 def test_zero_frames(tmp_path, model_path):
     path = tmp_path / "zero.mp4"
     cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (64, 64)).release()
