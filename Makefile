@@ -8,7 +8,7 @@ MS     := $(VENV)/bin/movescreen
 MODEL_MIRROR  := $(if $(wildcard $(SHARED)/models/*.task),--mirror $(SHARED)/models)
 SAMPLE_MIRROR := $(if $(wildcard $(SHARED)/samples/*.mp4),--mirror $(SHARED)/samples)
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench bench-live bench-batch lint clean
 .DELETE_ON_ERROR:
 
 $(VENV)/.installed: pyproject.toml
@@ -31,6 +31,12 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_pipeline.py --shared $(SHARED)
+
+bench-live: $(VENV)/.installed
+	$(PY) benchmarks/bench_live.py --shared $(SHARED)
+
+bench-batch: $(VENV)/.installed
+	$(PY) benchmarks/bench_batch.py --shared $(SHARED)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check screen tests benchmarks
