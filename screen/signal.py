@@ -120,7 +120,9 @@ def lowpass(x: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2
         return x2.reshape(shape).copy()
     bridged = pd.DataFrame(x2[:, ok], index=pd.Index(t)).interpolate(
         method="index", limit_direction="both").to_numpy()
-    grid = t[0] + np.arange(int(np.floor((t[-1] - t[0]) * fs + 1e-6)) + 1) / fs
+    # The grid never passes t[-1] (rounding could put its last point a hair beyond it, outside
+    # the range interp1d may interpolate in).
+    grid = np.minimum(t[0] + np.arange(int(np.floor((t[-1] - t[0]) * fs + 1e-6)) + 1) / fs, t[-1])
     uniform = len(grid) == len(t) and np.allclose(grid, t, atol=0.01 / fs)
     y = bridged if uniform else interp1d(t, bridged, axis=0, assume_sorted=True)(grid)
     sos = butter(order, min(cutoff_hz, 0.4 * fs), fs=fs, output="sos")

@@ -35,6 +35,17 @@ def test_lowpass_handles_nonuniform_timestamps():
     np.testing.assert_allclose(lowpass(slow, t)[30:-30], slow[30:-30], atol=0.01)
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_lowpass_on_a_30fps_clip_with_dropped_frames(seed):
+    """Timestamps of a 30 fps clip with frames dropped (as the live view's trials have): the
+    resampling grid must stay inside [t0, t_end] — rounding once put its last point 1e-13 s
+    beyond, which interp1d refused — and a slow movement passes unchanged."""
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.choice(np.arange(220) / 30, size=122, replace=False))
+    slow = np.sin(2 * np.pi * 0.5 * t)
+    np.testing.assert_allclose(lowpass(slow, t)[10:-10], slow[10:-10], atol=0.02)
+
+
 def test_lowpass_keeps_nan_positions():
     t = np.arange(100) / 30
     x = np.sin(t)
