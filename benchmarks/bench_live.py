@@ -1,0 +1,163 @@
+"""Live-mode pipeline figures on a replayed 30 fps clip, headless. Prints; asserts nothing.
+
+    python benchmarks/bench_live.py [--shared ../shared] [--models lite full] [--repeats 2]
+                                    [--modes]
+
+live   : ``movescreen live --source CLIP --no-window`` (paced at the clip's 30 fps, stale frames
+         dropped): displayed fps, analysed fps, capture→display latency of the shown image and
+         of the skeleton drawn on it (median, 95th percentile), frames dropped.
+--modes: capture→landmarks latency of the two MediaPipe ways to run live on the same paced
+         replay — VIDEO mode on a dedicated thread fed from a latest-frame slot (what
+         ``screen.live`` does) and LIVE_STREAM mode (``detect_async`` on every frame, results by
+         callback, MediaPipe dropping frames it has no time for).
+
+Goals (issue 4): displayed fps = source rate, analysed fps ≥ 25 with lite, median latency
+≤ 60 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from screen.live.capture import FileReplay, LatestSlot, SourceEnded
+from screen.live.session import LiveOptions, Session
+from screen.models import resolve
+
+CLIP = "knee_to_wall_side.mp4"
+KEYS = ("displayed_fps", "analysed_fps", "latency_median_ms", "latency_p95_ms",
+        "pose_latency_median_ms", "pose_latency_p95_ms", "dropped_inference", "frames_captured")
+
+
+def live_run(clip: Path, model_path: Path, pose_wait_s: float) -> dict[str, float]:
+    session = Session(FileReplay(clip), resolve(str(model_path)),
+                      LiveOptions(window=False, auto_trial=False, pose_wait_s=pose_wait_s),
+                      log=lambda s: None)
+    session.run()
+    return session.stats.summary()
+
+
+def video_thread_latency(clip: Path, model_path: Path) -> tuple[list[float], int]:
+    """VIDEO mode on its own thread, newest frame only: capture → landmarks (s), frames done."""
+    import mediapipe as mp
+
+    from screen.pose import open_landmarker, quiet_native_logs
+
+    slot, lat = LatestSlot(), []
+    with quiet_native_logs():
+        lm = open_landmarker(model_path)
+    with lm:
+        src = FileReplay(clip)
+        src.start([slot])
+        last = -1
+        while True:
+            try:
+                f = slot.get(1.0)
+            except SourceEnded:
+                break
+            if f is None:
+                continue
+            ms = max(int(round(f.t * 1000)), last + 1)
+            with quiet_native_logs():
+                lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=f.rgb), ms)
+            last = ms
+            lat.append(time.perf_counter() - f.t_capture)
+        src.stop()
+    return lat, len(lat)
+
+
+def live_stream_latency(clip: Path, model_path: Path) -> tuple[list[float], int]:
+    """LIVE_STREAM mode: every captured frame to ``detect_async``; capture → callback (s)."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from screen.pose import quiet_native_logs
+
+    captured: dict[int, float] = {}
+    lat: list[float] = []
+    lock = threading.Lock()
+
+    def done(result, image, ms: int) -> None:
+        with lock:
+            lat.append(time.perf_counter() - captured[ms])
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path)),
+        running_mode=vision.RunningMode.LIVE_STREAM, num_poses=1, result_callback=done)
+    with quiet_native_logs():
+        lm = vision.PoseLandmarker.create_from_options(options)
+    slot = LatestSlot()
+    with lm:
+        src = FileReplay(clip)
+        src.start([slot])
+        last = -1
+        while True:
+            try:
+                f = slot.get(1.0)
+            except SourceEnded:
+                break
+            if f is None:
+                continue
+            ms = max(int(round(f.t * 1000)), last + 1)
+            captured[ms] = f.t_capture
+            lm.detect_async(mp.Image(image_format=mp.ImageFormat.SRGB, data=f.rgb), ms)
+            last = ms
+        src.stop()
+        time.sleep(0.5)
+    return lat, len(lat)
+
+
+def _ms(a: list[float], q: float) -> float:
+    return 1000 * float(np.percentile(a, q)) if a else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    ap.add_argument("--models", nargs="+", default=["lite", "full"])
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--pose-wait", type=float, nargs="+", default=[0.05, 0.0], metavar="S",
+                    help="LiveOptions.pose_wait_s values to run (default 0.05 and 0)")
+    ap.add_argument("--modes", action="store_true",
+                    help="also compare VIDEO-thread and LIVE_STREAM")
+    args = ap.parse_args()
+    clip = args.shared / "samples" / CLIP
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f}; clip {CLIP} "
+          f"(720×1280, 30 fps, 220 frames), paced replay, headless")
+    for name in args.models:
+        model = args.shared / "models" / f"pose_landmarker_{name}.task"
+        for wait in args.pose_wait:
+            runs = [live_run(clip, model, wait) for _ in range(args.repeats)]
+            for i, r in enumerate(runs):
+                print(f"  {name:5s} wait {wait * 1000:.0f} ms run {i + 1}: "
+                      + ", ".join(f"{k} {r[k]:.1f}" for k in KEYS))
+            _report(f"{name} (pose wait {wait * 1000:.0f} ms)", runs)
+        if args.modes:
+            for label, fn in (("VIDEO thread", video_thread_latency),
+                              ("LIVE_STREAM", live_stream_latency)):
+                lat, n = fn(clip, model)
+                print(f"  {name:5s} {label:12s}: {n} of 220 frames analysed, capture→landmarks "
+                      f"median {_ms(lat, 50):.0f} ms, p95 {_ms(lat, 95):.0f} ms")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
+
+def _report(label: str, runs: list[dict[str, float]]) -> None:
+    med = {k: statistics.median(r[k] for r in runs) for k in KEYS}
+    print(f"{label} median of {len(runs)}: displayed {med['displayed_fps']:.1f} fps, "
+          f"analysed {med['analysed_fps']:.1f} fps, image latency median "
+          f"{med['latency_median_ms']:.0f} ms / p95 {med['latency_p95_ms']:.0f} ms, skeleton "
+          f"latency median {med['pose_latency_median_ms']:.0f} ms / p95 "
+          f"{med['pose_latency_p95_ms']:.0f} ms, dropped {med['dropped_inference']:.0f} of "
+          f"{med['frames_captured']:.0f} frames before inference")
+
+
+if __name__ == "__main__":
+    main()

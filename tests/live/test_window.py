@@ -1,0 +1,207 @@
+"""The real window under Xvfb: ``movescreen live --source CLIP`` with its OpenCV (Qt) window on
+a private X display, a screenshot of the X screen taken once the trial's result is up.
+
+What the screenshot shows (looked at with an image viewer while writing this test, lite model):
+the 540×960 window at the top-left of the black X screen — the man side-on at the brick wall,
+a magenta skeleton with white joints over his body and legs, top-left the status line
+"knee_to_wall | side auto | no trial" and below it the three angle readouts (tibial
+inclination, ankle dorsiflexion, heel lift), the "tibial inclination vs threshold" gauge with
+its threshold tick, at the bottom the fps/latency line and the key help, and in the middle the
+"trial 1 result" panel listing the left leg's tibial inclination and ankle dorsiflexion with
+their status. The test checks what can be checked by pixels: magenta skeleton pixels on the
+screen, inside the person's part of the image, and white text on the dark backdrops of the
+readouts and of the result panel; and that the app's own last frame (``--snapshot``) is the
+image the screen shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from screen.live import overlay
+
+pytestmark = pytest.mark.video
+CLIP = "samples/knee_to_wall_side.mp4"
+
+
+def free_display() -> int:
+    for n in range(91, 200):
+        if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists():
+            return n
+    pytest.fail("no free X display number between :91 and :199")
+
+
+@pytest.fixture(scope="module")
+def xvfb():
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb): the real-window test needs it")
+    n = free_display()
+    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not Path(f"/tmp/.X11-unix/X{n}").exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"Xvfb :{n} did not start")
+        time.sleep(0.05)
+    yield f":{n}"
+    proc.terminate()
+    proc.wait(10)
+
+
+def screenshot(display: str, path: Path) -> np.ndarray:
+    """The whole X screen as a BGR array: ImageMagick's ``import`` (or ``xwd`` + ``convert``)
+    writes a PNG that OpenCV reads."""
+    env = {**os.environ, "DISPLAY": display}
+    if shutil.which("import"):
+        subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, timeout=30)
+    else:
+        xwd = path.with_suffix(".xwd")
+        subprocess.run(["xwd", "-root", "-silent", "-out", str(xwd)], env=env, check=True,
+                       timeout=30)
+        subprocess.run(["convert", str(xwd), str(path)], check=True, timeout=30)
+    img = cv2.imread(str(path))
+    assert img is not None, f"no screenshot at {path}"
+    return img
+
+
+def _skeleton_pixels(image: np.ndarray) -> np.ndarray:
+    return np.all(image == np.array(overlay.SKELETON_BGR, np.uint8), axis=-1)
+
+
+def test_window_shows_the_overlay(xvfb, shared, tmp_path):
+    if not (shutil.which("import") or (shutil.which("xwd") and shutil.which("convert"))):
+        pytest.skip("no screenshot tool (ImageMagick import, or xwd + convert)")
+    model = shared / "models" / "pose_landmarker_lite.task"
+    snap = tmp_path / "last_frame.png"
+    env = {**os.environ, "DISPLAY": xvfb}
+    env.pop("QT_QPA_PLATFORM", None)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "screen", "live", "--source", str(shared / CLIP), "--model",
+         str(model), "--trial", "all", "--linger", "8", "--snapshot", str(snap)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for line in app.stdout:  # the result is printed when the trial ends; the window lingers
+            lines.append(line)
+            if line.startswith("--- trial 1"):
+                break
+        assert lines and lines[-1].startswith("--- trial 1"), \
+            f"no trial result from movescreen live: {app.stderr.read()}"
+        for _ in range(4):  # under heavy CPU load the X screen can lag behind the app's paint
+            time.sleep(1.0)
+            running = app.poll() is None
+            shot = screenshot(xvfb, tmp_path / "screen.png")
+            if _skeleton_pixels(shot).any():
+                break
+        windows = subprocess.run(["xdotool", "search", "--name", "movescreen"], env=env,
+                                 capture_output=True, text=True).stdout.split()
+        geometry = [subprocess.run(["xdotool", "getwindowgeometry", w], env=env,
+                                   capture_output=True, text=True).stdout for w in windows]
+    finally:
+        out, err = app.communicate(timeout=60)
+    assert app.returncode == 0, err
+    if os.environ.get("LIVE_SCREENSHOT"):  # to look at it: LIVE_SCREENSHOT=/some/file.png
+        shutil.copy(tmp_path / "screen.png", os.environ["LIVE_SCREENSHOT"])
+
+    ys, xs = np.nonzero(_skeleton_pixels(shot))
+    assert len(ys) > 300, \
+        f"no skeleton drawn on the X screen (see {tmp_path / 'screen.png'}; app running at the " \
+        f"screenshot: {running}; windows {geometry}); app said: {err}"
+    assert xs.max() < 540 and ys.max() < 960, "skeleton outside the 540×960 window"
+    white = np.all(shot == 255, axis=-1)
+    assert white[:200, :300].sum() > 200, "no readout text in the top-left corner"
+    assert white[300:700].sum() > 500, "no result panel text in the middle"
+
+    own = cv2.imread(str(snap))
+    assert own is not None and own.shape == (960, 540, 3)
+    shown = shot[: own.shape[0], : own.shape[1]]
+    assert np.mean(np.all(shown == own, axis=-1)) > 0.99, "the screen is not the app's last frame"
+
+
+def test_keys_choose_side_start_and_stop_a_trial_and_quit(xvfb, shared, tmp_path):
+    """Real key presses (xdotool, XTEST) into the window: ``t`` moves to the next test, ``s``
+    sets the side to left, SPACE starts a trial, SPACE ends it (its files are written), ``q``
+    quits before the clip ends."""
+    from screen.protocols import PROTOCOLS
+
+    if len(PROTOCOLS) < 2:
+        pytest.skip("only one test registered: the test key has nothing to switch to")
+    second = list(PROTOCOLS)[1]
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed: key presses cannot be sent to the window")
+    env = {**os.environ, "DISPLAY": xvfb}
+    env.pop("QT_QPA_PLATFORM", None)
+    model = shared / "models" / "pose_landmarker_lite.task"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "screen", "live", "--source", str(shared / CLIP), "--model",
+         str(model), "--record", str(tmp_path)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def xdo(*args: str) -> None:
+        subprocess.run(["xdotool", *args], env=env, check=True, timeout=60,
+                       stdout=subprocess.DEVNULL)
+
+    try:
+        xdo("search", "--sync", "--onlyvisible", "--name", "movescreen live")
+        xdo("mousemove", "200", "300")  # no window manager: keys go to the window under the pointer
+        time.sleep(0.3)
+        xdo("key", "t")
+        time.sleep(0.3)
+        xdo("key", "s")
+        time.sleep(0.3)
+        xdo("key", "space")
+        time.sleep(2.5)
+        xdo("key", "space")
+        time.sleep(1.0)
+        xdo("key", "q")
+        out, err = app.communicate(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    assert app.returncode == 0, err
+    assert f"trial 1 started ({second}, side left)" in err
+    summary = json.loads((tmp_path / "trial-001" / "summary.json").read_text())
+    assert summary["test"] == second
+    assert summary["settings"]["protocol"]["side"] == "left"
+    assert 20 <= summary["quality"]["frames"] < 220  # ≈ 2.5 s of the 7.3 s clip
+
+
+def test_closing_the_window_keeps_the_trial(xvfb, shared, tmp_path):
+    """The window's close request (WM_DELETE_WINDOW, as a window manager sends it) mid-trial:
+    the app says so, writes the trial recorded so far and exits 0 before the clip ends."""
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed: the window cannot be found to close it")
+    from .x11 import request_close
+
+    env = {**os.environ, "DISPLAY": xvfb}
+    env.pop("QT_QPA_PLATFORM", None)
+    model = shared / "models" / "pose_landmarker_lite.task"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "screen", "live", "--source", str(shared / CLIP), "--model",
+         str(model), "--record", str(tmp_path), "--trial", "all"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
+                                "movescreen live"], env=env, check=True, timeout=60,
+                               capture_output=True, text=True)
+        time.sleep(2.5)
+        request_close(int(found.stdout.split()[0]), xvfb)
+        out, err = app.communicate(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    assert app.returncode == 0, err
+    assert "window closed" in err
+    summary = json.loads((tmp_path / "trial-001" / "summary.json").read_text())
+    assert 10 <= summary["quality"]["frames"] < 220
