@@ -86,8 +86,10 @@ class Result:
                 lines.append(f"  {m.side:5s} {m.name}: insufficient data — {m.reason}")
                 continue
             u = _unit(m.unit)
-            median = f", median {m.median:.1f}{u}" if m.median is not None else ""
-            count = f" over {len(m.reps)} rep(s)" if m.reps else ""
+            median = (f", median {m.median:.1f}{u}"
+                      if m.median is not None and "median" not in m.statistic else "")
+            unit_of_count = "step(s)" if "step" in m.statistic else "rep(s)"
+            count = f" over {len(m.reps)} {unit_of_count}" if m.reps else ""
             lines.append(f"  {m.side:5s} {m.name}: {m.statistic} {m.value:.1f}{u}{median}{count}"
                          f" → {m.status.upper().replace('_', ' ')}{_reference(m)}")
         for a in self.asymmetry:
