@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from screen.asymmetry import asymmetry
-from screen.conditioned import conditioned_points
+from screen.conditioned import conditioned_points, gated_points
 from screen.detect import detect, detect_landmarks
 from screen.errors import MovescreenError
 from screen.framing import check_framing
@@ -76,7 +76,7 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
 
     detection = None
     if test == "auto":
-        found = detect(conditioned_points(rec, Conditioning(), detect_landmarks()))
+        found = detect(gated_points(rec, detect_landmarks()))
         detection = dataclasses.asdict(found)
         test = found.test
     protocol = PROTOCOLS[test]

@@ -1,5 +1,7 @@
 """Automatic recognition of which screening test a recording shows, from the landmarks alone.
 
+Features are whole-recording statistics (medians and 5th–95th percentile ranges) of the gated
+landmarks (:func:`screen.conditioned.gated_points`: no smoothing needed for them).
 Every feature is a ratio to the person's own torso length in the image (shoulder midpoint to hip
 midpoint, median over frames), so it does not depend on image size or camera distance:
 
@@ -21,8 +23,8 @@ midpoint, median over frames), so it does not depend on image size or camera dis
     from the side).
 
 Decision, in order (thresholds below; the reason names the features that decided). Measured on
-the sample clips (full model): squats hip_drop 0.56–1.16, knee-to-wall 0.22, gait ≤ 0.33;
-walking feet_travel ≥ 1.26, everything done in place ≤ 0.28; the lunge feet_apart_change 3.08,
+the sample clips (full model, gated landmarks): squats hip_drop 0.56–1.16, knee-to-wall 0.22, gait ≤ 0.33;
+walking feet_travel ≥ 1.27, everything done in place ≤ 0.18; the lunge feet_apart_change 3.08,
 everything else not walking ≤ 0.18.
 1. seated (``seated`` < 0.45 and ``hip_drop`` < 0.45) → hip_rotation;
 2. the hips go down and up (``hip_drop`` ≥ 0.45) while the feet step apart (``feet_apart_change``
@@ -77,7 +79,7 @@ def _range(x: NDArray, lo: float = 5, hi: float = 95) -> float:
 
 
 def features(points: NDArray) -> dict[str, float]:
-    """The features named in the module docstring from conditioned pixels (T, 33, 2)."""
+    """The features named in the module docstring from gated pixels (T, 33, 2)."""
     p = np.asarray(points, dtype=float)
     hip = p[:, list(HIPS)].mean(axis=1)
     torso_t = np.linalg.norm(p[:, list(SHOULDERS)].mean(axis=1) - hip, axis=-1)
@@ -112,7 +114,7 @@ def _extent(xy: NDArray) -> float:
 
 
 def detect(points: NDArray) -> Detection:
-    """Recognise the test from a recording's conditioned pixels (T, 33, 2) (at least
+    """Recognise the test from a recording's gated pixels (T, 33, 2) (at least
     :func:`detect_landmarks`). Raises MovescreenError when the movement is none of the tests."""
     view = classify_view(points).view
     f = features(points)

@@ -27,10 +27,11 @@ MIN_SEEN = 0.5  # a part must be seen in at least this fraction of the frames wi
 def seen(image: ArrayLike, part: dict[str, tuple[int, ...]], /, *,
          min_visibility: float = 0.5) -> NDArray[np.bool_]:
     """(T,) True where ``part`` ({side: landmarks}) is seen as defined in the module docstring."""
-    img = np.asarray(image, dtype=float)
+    img = np.asarray(image)
     every = [i for side in part.values() for i in side]
+    xy = img[:, every, :2]
     with np.errstate(invalid="ignore"):
-        inside = np.all((img[:, every, :2] >= 0) & (img[:, every, :2] <= 1), axis=(1, 2))
+        inside = np.all((xy >= 0) & (xy <= 1), axis=(1, 2))
         visible = [np.all(img[:, list(side), 3] >= min_visibility, axis=1) for side in part.values()]
     return inside & np.logical_or.reduce(visible)
 
@@ -53,13 +54,13 @@ class Framing:
 def check_framing(image: ArrayLike, /, *, min_visibility: float = 0.5,
                   min_seen: float = MIN_SEEN) -> Framing:
     """Check the framing of image landmarks (T, 33, 5); NaN rows are frames with no person."""
-    img = np.asarray(image, dtype=float)
+    img = np.asarray(image)
     person = np.isfinite(img[:, LM.LEFT_HIP, 0])
     n = int(person.sum())
     if n == 0:
         return Framing(0, 0.0, 0.0, ("no person found: stand in front of the camera",))
-    body = float(seen(img[person], BODY, min_visibility=min_visibility).mean())
-    feet = float(seen(img[person], FEET, min_visibility=min_visibility).mean())
+    body = float(seen(img, BODY, min_visibility=min_visibility)[person].mean())
+    feet = float(seen(img, FEET, min_visibility=min_visibility)[person].mean())
     guidance = []
     if body < min_seen:
         guidance.append(f"body out of frame in {100 * (1 - body):.0f}% of frames: step back so "

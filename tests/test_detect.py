@@ -13,14 +13,13 @@ import synthetic_seated as SE
 import synthetic_squat as Q
 from camera import front_camera, side_camera, to_recording
 
-from screen.analysis import conditioned_points
+from screen.conditioned import gated_points
 from screen.detect import detect, detect_landmarks
 from screen.errors import MovescreenError
-from screen.signal import Conditioning
 
 
 def _detect(rec):
-    return detect(conditioned_points(rec, Conditioning(), detect_landmarks()))
+    return detect(gated_points(rec, detect_landmarks()))
 
 
 def test_synthetic_knee_drives_from_the_side_are_knee_to_wall():
@@ -60,7 +59,7 @@ def test_synthetic_standing_still_facing_the_camera_is_foot_angle():
 
 def test_no_torso_is_a_clear_error():
     rec = S.recording(np.full(30, 5.0), 3.0)
-    pts = conditioned_points(rec, Conditioning(), detect_landmarks())
+    pts = gated_points(rec, detect_landmarks())
     pts[:, 11:13] = np.nan  # shoulders never seen
     with pytest.raises(MovescreenError, match="shoulders and hips"):
         detect(pts)
