@@ -44,32 +44,41 @@ def live_run(clip: Path, model_path: Path, pose_wait_s: float) -> dict[str, floa
     return session.stats.summary()
 
 
+def _replay(clip: Path, send) -> None:
+    """Replay ``clip`` paced at its frame rate into a latest-frame slot (stale frames dropped)
+    and call ``send(frame, ms)`` for each frame taken, ms strictly increasing (VIDEO mode)."""
+    slot, src, last = LatestSlot(), FileReplay(clip), -1
+    src.start([slot])
+    while True:
+        try:
+            f = slot.get(1.0)
+        except SourceEnded:
+            break
+        if f is None:
+            continue
+        ms = max(int(round(f.t * 1000)), last + 1)
+        send(f, ms)
+        last = ms
+    src.stop()
+
+
 def video_thread_latency(clip: Path, model_path: Path) -> tuple[list[float], int]:
     """VIDEO mode on its own thread, newest frame only: capture → landmarks (s), frames done."""
     import mediapipe as mp
 
     from screen.pose import open_landmarker, quiet_native_logs
 
-    slot, lat = LatestSlot(), []
+    lat: list[float] = []
     with quiet_native_logs():
         lm = open_landmarker(model_path)
+
+    def send(f, ms: int) -> None:
+        with quiet_native_logs():
+            lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=f.rgb), ms)
+        lat.append(time.perf_counter() - f.t_capture)
+
     with lm:
-        src = FileReplay(clip)
-        src.start([slot])
-        last = -1
-        while True:
-            try:
-                f = slot.get(1.0)
-            except SourceEnded:
-                break
-            if f is None:
-                continue
-            ms = max(int(round(f.t * 1000)), last + 1)
-            with quiet_native_logs():
-                lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=f.rgb), ms)
-            last = ms
-            lat.append(time.perf_counter() - f.t_capture)
-        src.stop()
+        _replay(clip, send)
     return lat, len(lat)
 
 
@@ -93,23 +102,13 @@ def live_stream_latency(clip: Path, model_path: Path) -> tuple[list[float], int]
         running_mode=vision.RunningMode.LIVE_STREAM, num_poses=1, result_callback=done)
     with quiet_native_logs():
         lm = vision.PoseLandmarker.create_from_options(options)
-    slot = LatestSlot()
+
+    def send(f, ms: int) -> None:
+        captured[ms] = f.t_capture
+        lm.detect_async(mp.Image(image_format=mp.ImageFormat.SRGB, data=f.rgb), ms)
+
     with lm:
-        src = FileReplay(clip)
-        src.start([slot])
-        last = -1
-        while True:
-            try:
-                f = slot.get(1.0)
-            except SourceEnded:
-                break
-            if f is None:
-                continue
-            ms = max(int(round(f.t * 1000)), last + 1)
-            captured[ms] = f.t_capture
-            lm.detect_async(mp.Image(image_format=mp.ImageFormat.SRGB, data=f.rgb), ms)
-            last = ms
-        src.stop()
+        _replay(clip, send)
         time.sleep(0.5)
     return lat, len(lat)
 
