@@ -27,6 +27,7 @@ demo: $(VENV)/.installed models/pose_landmarker_full.task samples/knee_to_wall_s
 	$(MS) analyze samples/knee_to_wall_side.mp4 --test knee-to-wall --out out/knee_to_wall --overwrite
 
 test: $(VENV)/.installed
+	$(VENV)/bin/ruff check --quiet screen tests benchmarks
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed
