@@ -22,10 +22,13 @@ unusable for every test, such as no person at all)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from screen.result import Measurement
 
@@ -38,6 +41,32 @@ class Outcome:
     view: dict[str, Any]
     warnings: list[str]
     frames: pd.DataFrame
+
+
+def seen_fraction(pts: NDArray, has_pose: NDArray) -> float:
+    """Fraction of the frames with a person (``has_pose`` (T,)) in which all of ``pts``
+    (T, K, C) survived conditioning (are finite); 0 when nobody was seen."""
+    n = int(has_pose.sum())
+    ok = np.all(np.isfinite(pts), axis=(1, 2)) & has_pose
+    return float(ok.sum()) / n if n else 0.0
+
+
+def feet_hidden(seen: float) -> str:
+    """The reason given when the feet were seen in only the fraction ``seen`` of the frames."""
+    return (f"feet are out of frame or not visible in {100 * (1 - seen):.0f}% of the frames "
+            "with a person; film the whole body with both feet in view")
+
+
+def insufficient(names: Iterable[str], sides: Iterable[str], why: str, *, statistic: str,
+                 unit: str | Mapping[str, str] = "deg",
+                 reps: list[dict[str, Any]] | None = None) -> list[Measurement]:
+    """``insufficient_data`` measurements, one per name and side, all with the reason ``why``."""
+    def unit_of(name: str) -> str:
+        return unit if isinstance(unit, str) else unit[name]
+
+    return [Measurement(name=n, side=s, value=None, unit=unit_of(n), status="insufficient_data",
+                        reason=why, reps=reps or [], statistic=statistic)
+            for s in sides for n in names]
 
 
 from screen.protocols import foot_angle, hip_rotation, knee_to_wall, squat  # noqa: E402

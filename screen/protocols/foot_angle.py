@@ -47,7 +47,7 @@ from screen import gait
 from screen.conditioned import conditioned_world
 from screen.errors import MovescreenError
 from screen.landmarks import FEET, HIPS, LEG, SHOULDERS, SIDES, Side
-from screen.protocols import Outcome
+from screen.protocols import Outcome, feet_hidden, insufficient, seen_fraction
 from screen.recording import Recording
 from screen.result import Measurement
 from screen.signal import Conditioning
@@ -215,15 +215,10 @@ def _walking(rec: Recording, points: NDArray, world: NDArray, sides: tuple[Side,
 def _feet_missing(points: NDArray, has_pose: NDArray, min_fraction: float) -> str | None:
     """Why the feet cannot be measured (None when they can): ankles, heels and toes of both
     legs must survive conditioning in ``min_fraction`` of the frames with a person."""
-    n = int(has_pose.sum())
-    seen = float(np.all(np.isfinite(points[:, list(FEET)]), axis=(1, 2))[has_pose].sum())
-    if seen >= min_fraction * n:
-        return None
-    return (f"feet are out of frame or not visible in {100 * (1 - seen / n):.0f}% of the frames "
-            "with a person; film the whole body with both feet in view")
+    seen = seen_fraction(points[:, list(FEET)], has_pose)
+    return None if seen >= min_fraction else feet_hidden(seen)
 
 
 def _insufficient(sides: tuple[Side, ...], why: str, *,
                   reps: list[dict[str, Any]] | None = None) -> list[Measurement]:
-    return [Measurement(name=MEASURE, side=s, value=None, unit="deg", status="insufficient_data",
-                        reason=why, reps=reps or [], statistic="median") for s in sides]
+    return insufficient((MEASURE,), sides, why, statistic="median", reps=reps)

@@ -50,7 +50,7 @@ from screen.errors import MovescreenError
 from screen.events import find_reps
 from screen.geometry import components, inclination, up_vector
 from screen.landmarks import HIPS, LEG, SHOULDERS, SIDES, Side
-from screen.protocols import Outcome
+from screen.protocols import Outcome, insufficient, seen_fraction
 from screen.recording import Recording
 from screen.result import Measurement
 from screen.rotation import knee_flexion_3d, lateral_signs, rotation_2d, rotation_3d
@@ -213,11 +213,10 @@ def _choose_path(world: NDArray, has_pose: NDArray, settings: Settings) -> tuple
 
 
 def _legs_missing(points: NDArray, has_pose: NDArray, settings: Settings) -> str | None:
-    n = max(int(has_pose.sum()), 1)
-    seen = float(np.all(np.isfinite(points[:, LANDMARKS]), axis=(1, 2))[has_pose].sum())
-    if seen >= settings.min_legs_in_frame * n:
+    seen = seen_fraction(points[:, LANDMARKS], has_pose)
+    if seen >= settings.min_legs_in_frame:
         return None
-    return (f"hips, knees or ankles out of frame or hidden in {100 * (1 - seen / n):.0f}% of the "
+    return (f"hips, knees or ankles out of frame or hidden in {100 * (1 - seen):.0f}% of the "
             "frames with a person; film the whole seated body with both feet in view")
 
 
@@ -237,6 +236,4 @@ def _not_seated(points: NDArray, up: NDArray, settings: Settings) -> str | None:
 
 def _insufficient(sides: tuple[Side, ...], why: str, *,
                   names: tuple[str, ...] = tuple(REPORTED)) -> list[Measurement]:
-    return [Measurement(name=n, side=s, value=None, unit="deg", status="insufficient_data",
-                        reason=why, statistic="end range (largest excursion)")
-            for s in sides for n in names]
+    return insufficient(names, sides, why, statistic="end range (largest excursion)")

@@ -36,7 +36,7 @@ from screen.events import find_reps
 from screen.geometry import components, up_vector
 from screen.landmarks import HIPS, LEG, SHOULDERS, SIDES, Side
 from screen.measures import LEG_MEASURES, forward_sign, leg_measures
-from screen.protocols import Outcome
+from screen.protocols import Outcome, feet_hidden, insufficient, seen_fraction
 from screen.recording import Recording
 from screen.result import Measurement
 from screen.signal import Conditioning
@@ -131,13 +131,8 @@ def run(rec: Recording, points: NDArray, settings: Settings, thresholds: dict[st
 def _feet_missing(points: NDArray, has_pose: NDArray, min_fraction: float) -> str | None:
     """Why the feet cannot be measured (None when they can): the ankle, heel and toe of at least
     one leg must survive conditioning in ``min_fraction`` of the frames with a person."""
-    n = int(has_pose.sum())
-    seen = max(float(np.all(np.isfinite(points[:, list(LEG[s][2:])]), axis=(1, 2))[has_pose].sum())
-               for s in SIDES)
-    if seen >= min_fraction * n:
-        return None
-    return (f"feet are out of frame or not visible in {100 * (1 - seen / n):.0f}% of the frames "
-            "with a person; film the whole body with both feet in view")
+    seen = max(seen_fraction(points[:, list(LEG[s][2:])], has_pose) for s in SIDES)
+    return None if seen >= min_fraction else feet_hidden(seen)
 
 
 def _test_leg(legs: dict[Side, NDArray], per_side: dict[Side, dict[str, NDArray]], up: NDArray,
@@ -199,8 +194,7 @@ def _measurements(reps: list[dict[str, Any]], side: Side, thresholds: dict[str, 
 
 def _insufficient(sides: tuple[Side, ...], why: str, *, names: tuple[str, ...] = REPORTED,
                   reps: list[dict[str, Any]] | None = None) -> list[Measurement]:
-    return [Measurement(name=n, side=s, value=None, unit="deg", status="insufficient_data",
-                        reason=why, reps=reps or []) for s in sides for n in names]
+    return insufficient(names, sides, why, statistic="best rep", reps=reps)
 
 
 def _warnings(reps: list[dict[str, Any]]) -> list[str]:

@@ -79,7 +79,7 @@ from screen.frontal import hip_height, knee_valgus, lateral_shift, squat_depth
 from screen.geometry import inclination, norm, up_vector
 from screen.landmarks import HIPS, LEG, LM, SHOULDERS, SIDES, Side
 from screen.measures import LEG_MEASURES, forward_sign, leg_measures, thigh_angle
-from screen.protocols import Outcome
+from screen.protocols import Outcome, insufficient, seen_fraction
 from screen.recording import Recording
 from screen.result import Measurement
 from screen.signal import Conditioning, sample_rate
@@ -274,21 +274,12 @@ def _summarise(name: str, side: str, per_rep: list[dict[str, Any]], thresholds: 
 
 def _insufficient(names: tuple[str, ...], sides: tuple[str, ...], why: str, *,
                   reps: list[dict[str, Any]] | None = None) -> list[Measurement]:
-    return [Measurement(name=n, side=s, value=None, unit=UNITS[n], status="insufficient_data",
-                        reason=why, reps=reps or [], statistic="median of reps")
-            for s in sides for n in names]
+    return insufficient(names, sides, why, statistic="median of reps", unit=UNITS, reps=reps)
 
 
 def _no_reps_reason(n_reps: int) -> str:
     return ("no squat repetition found (the hips never dropped ≥ the rep threshold below a "
             "standing position seen in the clip)" if not n_reps else "")
-
-
-def _seen_fraction(rec: Recording, pts: NDArray) -> float:
-    """Fraction of the frames with a person in which all of ``pts`` (T, K, 2) are finite."""
-    n = int(rec.has_pose.sum())
-    ok = np.all(np.isfinite(pts), axis=(1, 2)) & rec.has_pose
-    return float(ok.sum()) / n if n else 0.0
 
 
 # ---- side view -------------------------------------------------------------------------------
@@ -337,7 +328,7 @@ def _sagittal(rec: Recording, points: NDArray, settings: Settings, thresholds: d
               up: NDArray) -> tuple[list[Measurement], list[str], dict[str, Any]]:
     x = _side_traces(points, rec.world, settings, up)
     leg, labels = x["leg"], x["labels"]
-    seen = _seen_fraction(rec, leg[:, 2:])
+    seen = seen_fraction(leg[:, 2:], rec.has_pose)
     if not np.isfinite(x["fwd"]) or seen < settings.min_feet_in_frame:
         why = (f"the foot (ankle, heel, toe) of the measured leg is visible in only "
                f"{100 * seen:.0f}% of the frames with a person; film the whole body with the "
@@ -439,8 +430,8 @@ def _sagittal_warnings(per_rep: dict[str, list[dict[str, Any]]], n_reps: int) ->
 
 def _frontal(rec: Recording, points: NDArray, settings: Settings, thresholds: dict[str, Any],
              up: NDArray) -> tuple[list[Measurement], list[str], dict[str, Any]]:
-    seen = _seen_fraction(rec, points[:, [LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_KNEE, LM.RIGHT_KNEE,
-                                          LM.LEFT_ANKLE, LM.RIGHT_ANKLE]])
+    seen = seen_fraction(points[:, [LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_KNEE, LM.RIGHT_KNEE,
+                                    LM.LEFT_ANKLE, LM.RIGHT_ANKLE]], rec.has_pose)
     if seen < settings.min_feet_in_frame:
         why = (f"hips, knees and ankles of both legs are visible together in only "
                f"{100 * seen:.0f}% of the frames with a person; film the whole body with both "
