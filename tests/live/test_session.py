@@ -111,22 +111,34 @@ def test_cli_records_the_same_files_as_analyze(shared, lite, reference, tmp_path
     video.release()
 
 
-class LostCamera(FileReplay):
-    """A replay that fails like an unplugged camera after ``n`` frames."""
+class Interrupted(FileReplay):
+    """A replay (unpaced) that calls ``interrupt()`` when it reaches frame ``n``: raising makes
+    it fail like an unplugged camera."""
 
-    def __init__(self, path, n: int) -> None:
+    def __init__(self, path, n: int, interrupt) -> None:
         super().__init__(path, pace=False)
-        self.n = n
+        self.n, self.interrupt = n, interrupt
 
     def _frames(self):
         for i, item in enumerate(super()._frames()):
             if i == self.n:
-                raise MovescreenError("camera 0 stopped delivering frames (unplugged)")
+                self.interrupt()
             yield item
 
 
+def _unplug() -> None:
+    raise MovescreenError("camera 0 stopped delivering frames (unplugged)")
+
+
+def _ctrl_c() -> None:
+    """The user presses Ctrl-C: SIGINT to the main thread."""
+    import _thread
+
+    _thread.interrupt_main()
+
+
 def test_camera_lost_mid_trial_keeps_what_was_recorded(shared, lite, tmp_path):
-    session = Session(LostCamera(shared / CLIP, 90), lite,
+    session = Session(Interrupted(shared / CLIP, 90, _unplug), lite,
                       LiveOptions(window=False, auto_trial=True, lossless=True,
                                   record_dir=tmp_path), log=lambda s: None)
     with pytest.raises(MovescreenError, match="stopped delivering frames.*kept in .*trial-001"):
@@ -154,24 +166,8 @@ def test_bad_set_ups_are_one_line_errors(argv, message, lite, capsys, monkeypatc
     assert err.count("\n") == 1 and message in err
 
 
-class CtrlC(FileReplay):
-    """A replay during which the user presses Ctrl-C (SIGINT to the main thread) at frame n."""
-
-    def __init__(self, path, n: int) -> None:
-        super().__init__(path, pace=False)
-        self.n = n
-
-    def _frames(self):
-        import _thread
-
-        for i, item in enumerate(super()._frames()):
-            if i == self.n:
-                _thread.interrupt_main()
-            yield item
-
-
 def test_ctrl_c_keeps_the_open_trial(shared, lite, tmp_path):
-    session = Session(CtrlC(shared / CLIP, 60), lite,
+    session = Session(Interrupted(shared / CLIP, 60, _ctrl_c), lite,
                       LiveOptions(window=False, auto_trial=True, lossless=True,
                                   record_dir=tmp_path), log=lambda s: None)
     with pytest.raises(KeyboardInterrupt):
