@@ -79,17 +79,24 @@ def _skeleton_pixels(image: np.ndarray) -> np.ndarray:
     return np.all(image == np.array(overlay.SKELETON_BGR, np.uint8), axis=-1)
 
 
+def _start_live(xvfb: str, shared, *args: str) -> tuple[subprocess.Popen, dict[str, str]]:
+    """``movescreen live`` replaying the clip with lite in a real window on ``xvfb``, plus the
+    environment to reach that display."""
+    env = {**os.environ, "DISPLAY": xvfb}
+    env.pop("QT_QPA_PLATFORM", None)
+    model = shared / "models" / "pose_landmarker_lite.task"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "screen", "live", "--source", str(shared / CLIP), "--model",
+         str(model), *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return app, env
+
+
 def test_window_shows_the_overlay(xvfb, shared, tmp_path):
     if not (shutil.which("import") or (shutil.which("xwd") and shutil.which("convert"))):
         pytest.skip("no screenshot tool (ImageMagick import, or xwd + convert)")
-    model = shared / "models" / "pose_landmarker_lite.task"
     snap = tmp_path / "last_frame.png"
-    env = {**os.environ, "DISPLAY": xvfb}
-    env.pop("QT_QPA_PLATFORM", None)
-    app = subprocess.Popen(
-        [sys.executable, "-m", "screen", "live", "--source", str(shared / CLIP), "--model",
-         str(model), "--trial", "all", "--linger", "8", "--snapshot", str(snap)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    app, env = _start_live(xvfb, shared, "--trial", "all", "--linger", "8", "--snapshot", str(snap))
     try:
         lines = []
         for line in app.stdout:  # the result is printed when the trial ends; the window lingers
@@ -140,13 +147,7 @@ def test_keys_choose_side_start_and_stop_a_trial_and_quit(xvfb, shared, tmp_path
     second = list(PROTOCOLS)[1]
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed: key presses cannot be sent to the window")
-    env = {**os.environ, "DISPLAY": xvfb}
-    env.pop("QT_QPA_PLATFORM", None)
-    model = shared / "models" / "pose_landmarker_lite.task"
-    app = subprocess.Popen(
-        [sys.executable, "-m", "screen", "live", "--source", str(shared / CLIP), "--model",
-         str(model), "--record", str(tmp_path)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    app, env = _start_live(xvfb, shared, "--record", str(tmp_path))
 
     def xdo(*args: str) -> None:
         subprocess.run(["xdotool", *args], env=env, check=True, timeout=60,
@@ -184,13 +185,7 @@ def test_closing_the_window_keeps_the_trial(xvfb, shared, tmp_path):
         pytest.skip("xdotool is not installed: the window cannot be found to close it")
     from .x11 import request_close
 
-    env = {**os.environ, "DISPLAY": xvfb}
-    env.pop("QT_QPA_PLATFORM", None)
-    model = shared / "models" / "pose_landmarker_lite.task"
-    app = subprocess.Popen(
-        [sys.executable, "-m", "screen", "live", "--source", str(shared / CLIP), "--model",
-         str(model), "--record", str(tmp_path), "--trial", "all"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    app, env = _start_live(xvfb, shared, "--record", str(tmp_path), "--trial", "all")
     try:
         found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name",
                                 "movescreen live"], env=env, check=True, timeout=60,
