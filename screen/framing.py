@@ -15,12 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from screen.landmarks import LM
+from screen.landmarks import LEG, LM, SIDES
 
 BODY = {"left": (LM.LEFT_SHOULDER, LM.LEFT_HIP, LM.LEFT_KNEE),
         "right": (LM.RIGHT_SHOULDER, LM.RIGHT_HIP, LM.RIGHT_KNEE)}
-FEET = {"left": (LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX),
-        "right": (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)}
+FEET = {side: LEG[side][2:] for side in SIDES}  # ankle, heel, toe
 MIN_SEEN = 0.5  # a part must be seen in at least this fraction of the frames with a person
 
 
