@@ -25,11 +25,11 @@ from pathlib import Path
 import dask
 from distributed import Client, LocalCluster
 
-from screen import models
 from screen.batch import store
 from screen.batch.discover import Entry, Video
 from screen.batch.jobs import make_jobs
 from screen.batch.run import DASK_CONFIG, LOCAL_CLUSTER, run_batch
+from screen.sources import models
 
 CLIPS = ("squat_front_single_rep.mp4", "squat_side_single_rep.mp4", "squat_front_dim.mp4",
          "squat_front_occluded.mp4", "squat_front.mp4", "squat_side_deep.mp4",
@@ -38,7 +38,7 @@ CLIPS = ("squat_front_single_rep.mp4", "squat_side_single_rep.mp4", "squat_front
 
 def _warm(model_path: str) -> int:
     """Run in each worker: import MediaPipe and create one landmarker; returns the pid."""
-    from screen.pose import open_landmarker, quiet_native_logs
+    from screen.sources.pose import open_landmarker, quiet_native_logs
 
     with quiet_native_logs():
         open_landmarker(Path(model_path)).close()

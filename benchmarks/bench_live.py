@@ -29,7 +29,7 @@ import numpy as np
 
 from screen.live.capture import FileReplay, LatestSlot, SourceEnded
 from screen.live.session import LiveOptions, Session
-from screen.models import resolve
+from screen.sources.models import resolve
 
 CLIP = "knee_to_wall_side.mp4"
 KEYS = ("displayed_fps", "analysed_fps", "latency_median_ms", "latency_p95_ms",
@@ -66,7 +66,7 @@ def video_thread_latency(clip: Path, model_path: Path) -> tuple[list[float], int
     """VIDEO mode on its own thread, newest frame only: capture → landmarks (s), frames done."""
     import mediapipe as mp
 
-    from screen.pose import open_landmarker, quiet_native_logs
+    from screen.sources.pose import open_landmarker, quiet_native_logs
 
     lat: list[float] = []
     with quiet_native_logs():
@@ -87,7 +87,7 @@ def live_stream_latency(clip: Path, model_path: Path) -> tuple[list[float], int]
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from screen.pose import quiet_native_logs
+    from screen.sources.pose import quiet_native_logs
 
     captured: dict[int, float] = {}
     lat: list[float] = []

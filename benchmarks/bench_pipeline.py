@@ -22,7 +22,7 @@ import mediapipe as mp
 import numpy as np
 
 from screen import Recording, analyze
-from screen.pose import open_landmarker, quiet_native_logs
+from screen.sources.pose import open_landmarker, quiet_native_logs
 
 CLIP = "knee_to_wall_side.mp4"
 

@@ -10,7 +10,7 @@ Coordinate conventions used throughout (see docs/conventions in README):
 
 from screen.analysis import analyze
 from screen.recording import Recording
-from screen.result import Measurement, Result
+from screen.results.result import Measurement, Result
 
 __version__ = "0.1.0"
 __all__ = ["Measurement", "Recording", "Result", "__version__", "analyze"]

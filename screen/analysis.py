@@ -1,7 +1,8 @@
 """One analysis path for every way in: a video file or a saved landmarks file → Result.
 
-source → pose (:mod:`screen.pose`) → :class:`~screen.recording.Recording` → conditioning
-(:mod:`screen.signal`) → protocol (:mod:`screen.protocols`) → :class:`~screen.result.Result`.
+source → pose (:mod:`screen.sources.pose`) → :class:`~screen.recording.Recording` →
+conditioning (:mod:`screen.conditioning.signal`) → protocol (:mod:`screen.protocols`) →
+:class:`~screen.results.result.Result`.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from screen.asymmetry import asymmetry
-from screen.conditioned import conditioned_points, gated_points
-from screen.detect import detect, detect_landmarks
+from screen.conditioning.conditioned import conditioned_points, gated_points
+from screen.conditioning.signal import Conditioning
 from screen.errors import MovescreenError
-from screen.framing import check_framing
 from screen.protocols import PROTOCOLS
 from screen.recording import Recording
-from screen.result import Result
-from screen.signal import Conditioning
-from screen.thresholds import load as load_thresholds
+from screen.results.asymmetry import asymmetry
+from screen.results.result import Result
+from screen.results.thresholds import load as load_thresholds
+from screen.scene.detect import detect, detect_landmarks
+from screen.scene.framing import check_framing
 
 LANDMARK_SUFFIXES = (".npz",)
 MIN_POSE_FRACTION = 0.5
@@ -34,7 +35,10 @@ def load_or_estimate(source: str | Path, model: str,
         raise MovescreenError(f"{source}: no such file")
     if source.suffix.lower() in LANDMARK_SUFFIXES:
         return Recording.load(source)
-    from screen import models, pose  # MediaPipe is imported only when a video is analysed
+    from screen.sources import (
+        models,
+        pose,  # MediaPipe is imported only when a video is analysed
+    )
 
     model_file = models.resolve(model)
     return pose.estimate(source, model_file, on_frame=on_frame)

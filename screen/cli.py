@@ -59,8 +59,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from screen import outputs
     from screen.analysis import analyze
+    from screen.outputs import files as outputs
 
     def progress(i: int, n: int) -> None:
         if sys.stderr.isatty() and (i % 15 == 0 or i + 1 == n):
@@ -98,7 +98,7 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, object]:
 
 
 def _models(args: argparse.Namespace) -> int:
-    from screen import models
+    from screen.sources import models
 
     if args.action == "install":
         for name in args.names or list(models.manifest()):
@@ -111,7 +111,7 @@ def _models(args: argparse.Namespace) -> int:
 
 
 def _samples(args: argparse.Namespace) -> int:
-    from screen import samples
+    from screen.sources import samples
 
     if args.action == "fetch":
         for path in samples.fetch(args.names, mirror=args.mirror):

@@ -6,7 +6,7 @@ faces). A :class:`Camera` sits at ``position`` looking at ``target`` and may be 
 
 Image landmarks: perspective projection to pixels (x right, y down), then a roll of the image
 about its centre by ``roll_deg`` so that true vertical appears ``roll_deg`` clockwise from the
-image's up (the convention of :func:`screen.geometry.up_vector`), then optional Gaussian pixel
+image's up (the convention of :func:`screen.kinematics.geometry.up_vector`), then optional Gaussian pixel
 noise; stored normalised by width and height, visibility = presence = 1.
 
 World landmarks: as MediaPipe reports them — metres, origin at the hip midpoint, axes aligned

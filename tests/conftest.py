@@ -33,7 +33,7 @@ def model_path(shared: Path) -> Path:
 def clip_recording(shared: Path):
     """``clip_recording(name, model="full")`` → the Recording of a ../shared sample clip, run
     through the pose model once per test session and shared by every test that asks."""
-    from screen import models, pose
+    from screen.sources import models, pose
 
     cache: dict[tuple[str, str], object] = {}
 

@@ -6,7 +6,7 @@ the camera. The camera (:func:`camera.side_camera`) sits at (0, 0.85, 3.0) looki
 focal length 800 px on a 1280×720 image, so the sagittal plane of each leg (constant Z) is
 parallel to the image plane and angles in it project without distortion. ``tilt_deg`` rolls the
 image about its centre so that true vertical appears ``tilt_deg`` clockwise from image up (the
-convention of :func:`screen.geometry.up_vector`).
+convention of :func:`screen.kinematics.geometry.up_vector`).
 
 Ground truth by construction, for the test (front) leg:
   tibial inclination = ``incl_deg``; foot pitch (heel above toe) = ``pitch_deg``;

@@ -49,9 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from screen import models
     from screen.batch import discover, export, jobs, run, store
     from screen.cli import TESTS
+    from screen.sources import models
 
     videos, warnings = discover.discover(args.paths, args.sidecar)
     model = models.resolve(args.model)

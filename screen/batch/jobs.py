@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from screen.assets import sha256_of
 from screen.batch.discover import Video
 from screen.errors import MovescreenError
+from screen.sources.assets import sha256_of
 
 TrialKey = tuple[str, str, str]  # (content sha256, model sha256, settings sha256)
 AUTO = "auto"  # the test name that asks analyze to recognise the test
@@ -75,7 +75,7 @@ def settings_digest(test: str, settings: dict[str, Any], thresholds_sha256: str)
 
 
 def thresholds_digest(thresholds: str | Path | None) -> str:
-    from screen.thresholds import DEFAULT
+    from screen.results.thresholds import DEFAULT
 
     path = Path(thresholds) if thresholds is not None else DEFAULT
     if not path.is_file():
@@ -92,7 +92,7 @@ def _protocols() -> dict[str, Any]:
 def frame_count(path: Path) -> int:
     """The container's declared frame count, for the progress bar's estimate only: 0 when the
     file does not open as a video (the analysis then reports why, as that file's failure)."""
-    from screen.video import VideoFile
+    from screen.sources.video import VideoFile
 
     try:
         with VideoFile(path) as video:

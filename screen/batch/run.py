@@ -13,7 +13,7 @@ video's failure and the batch goes on: the scheduler retries a task whose worker
 (``allowed-failures = 1``), then gives up on it.
 
 Pose model per worker: each video gets a fresh MediaPipe landmarker (created by
-:func:`screen.pose.estimate`, ≈ 0.15 s with the lite model). Reusing one across videos is not
+:func:`screen.sources.pose.estimate`, ≈ 0.15 s with the lite model). Reusing one across videos is not
 safe: in VIDEO mode the landmarker tracks the pose from frame to frame, so the previous video's
 last pose would seed the next video's first frames and a result would depend on which worker
 analysed which video before — batch results would differ from ``analyze`` and between runs.
@@ -86,7 +86,7 @@ def analyse_job(job: Job, model: str, thresholds: str | None, keep_result: bool)
 
     Returns ``{"summary": summary.json as a dict, "frames": n, "result": Result or None}``, or
     ``{"error": one-line reason, "frames": n}`` when the video cannot be analysed (bad input,
-    a truncated file — see :func:`screen.pose.estimate` —, a worker whose model file differs
+    a truncated file — see :func:`screen.sources.pose.estimate` —, a worker whose model file differs
     from the client's). Anything else raised is a bug; the client records it as this video's
     failure.
     """
@@ -225,7 +225,7 @@ def _store(engine: Engine, job: Job, payload: dict[str, Any], run_id: int,
            out_dir: Path | None) -> str | None:
     """Write the video's files (if asked) then its rows. Returns an error reason, ``"stored"``
     when another writer stored the same trial meanwhile, or None."""
-    from screen import outputs
+    from screen.outputs import files as outputs
 
     where = None
     if out_dir is not None:

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.errors import MovescreenError
-from screen.video import VideoFile
+from screen.sources.video import VideoFile
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ class FrameSource:
 class FileReplay(FrameSource):
     """A video file replayed as if it were a camera: frame ``i`` is released at
     ``start + (t_i − t_0)`` of the file's own timestamps (``pace=False``: as fast as the
-    consumers take them). Rotation and timestamps as :class:`screen.video.VideoFile`."""
+    consumers take them). Rotation and timestamps as :class:`screen.sources.video.VideoFile`."""
 
     def __init__(self, path: str | Path, *, pace: bool = True) -> None:
         super().__init__()

@@ -66,10 +66,10 @@ def has_display() -> bool:
 def run(args: argparse.Namespace) -> int:
     """Handler of ``movescreen live``: 0 when done (results may say insufficient_data), a
     MovescreenError (exit 2) for no camera, a camera lost (after keeping the trial), bad input."""
-    from screen import models
     from screen.errors import MovescreenError
     from screen.live.capture import open_source
     from screen.live.session import LiveOptions, Session
+    from screen.sources import models
 
     if args.record_video and args.record is None:
         raise MovescreenError("--record-video needs --record DIR")

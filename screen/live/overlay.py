@@ -1,6 +1,6 @@
 """Pure drawing functions for the live view. Each draws onto a BGR uint8 image in place and
 returns it; coordinates are pixels of that image (x right, y down). Nothing here measures
-anything: values arrive computed by the protocol and :mod:`screen.thresholds`."""
+anything: values arrive computed by the protocol and :mod:`screen.results.thresholds`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.landmarks import SKELETON
-from screen.thresholds import RULE_KEYS, classify
+from screen.results.thresholds import RULE_KEYS, classify
 
 Image = NDArray[np.uint8]
 BGR = tuple[int, int, int]

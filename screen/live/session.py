@@ -11,13 +11,13 @@ Threads (none waits on a slower one, so the display never falls behind the camer
 * **display** (the calling thread, :meth:`Session.run`): takes the newest captured frame, gives
   it a bounded moment for its own landmarks (``pose_wait_s``), draws the newest skeleton and,
   from the rolling window, the protocol's own ``frame_measures``, a
-  gauge against the threshold, guidance from :func:`screen.view.classify_view` and
-  :func:`screen.framing.check_framing`, and the shown/analysed frame rates and latencies.
+  gauge against the threshold, guidance from :func:`screen.scene.view.classify_view` and
+  :func:`screen.scene.framing.check_framing`, and the shown/analysed frame rates and latencies.
 
 A trial records the *raw* landmarks of every analysed frame; when it ends they become a
 :class:`~screen.recording.Recording` analysed by :func:`screen.analysis.analyze` — the same core
 ``movescreen analyze`` runs — and, with a record directory, written by
-:func:`screen.outputs.write`. Camera loss, a closed window and Ctrl-C all end the open trial
+:func:`screen.outputs.files.write`. Camera loss, a closed window and Ctrl-C all end the open trial
 that way first, so what was recorded is kept.
 """
 
@@ -42,18 +42,18 @@ from numpy.typing import NDArray
 
 from screen.analysis import analyze
 from screen.errors import MovescreenError
-from screen.framing import check_framing
 from screen.landmarks import N_LANDMARKS
 from screen.live import overlay
 from screen.live.capture import CapturedFrame, FrameSource, LatestSlot, SourceEnded
 from screen.live.recorder import VideoRecorder
 from screen.live.smoothing import OneEuro
-from screen.models import ModelFile
 from screen.protocols import PROTOCOLS
 from screen.recording import Recording
-from screen.result import Result
-from screen.thresholds import load as load_thresholds
-from screen.view import classify_view
+from screen.results.result import Result
+from screen.results.thresholds import load as load_thresholds
+from screen.scene.framing import check_framing
+from screen.scene.view import classify_view
+from screen.sources.models import ModelFile
 
 WINDOW_NAME = "movescreen live"
 SIDES_CYCLE = (None, "left", "right")
@@ -275,7 +275,7 @@ class Session:
     def _infer_loop(self) -> None:
         import mediapipe as mp
 
-        from screen import pose
+        from screen.sources import pose
 
         try:
             with pose.quiet_native_logs():
@@ -291,7 +291,7 @@ class Session:
             self._infer_done.set()
 
     def _infer_frames(self, landmarker: Any, mp: Any) -> None:
-        from screen.pose import landmarks_to_arrays, quiet_native_logs
+        from screen.sources.pose import landmarks_to_arrays, quiet_native_logs
 
         size = np.array([self.source.width, self.source.height], dtype=float)
         min_vis = PROTOCOLS[self.opt.test].CONDITIONING.min_visibility
@@ -306,7 +306,7 @@ class Session:
             with self._new_pose:  # frames before this one will get no landmarks: stop waiting
                 self._analysing = frame.index
                 self._new_pose.notify_all()
-            ms = max(int(round(frame.t * 1000)), last_ms + 1)  # as screen.pose.estimate
+            ms = max(int(round(frame.t * 1000)), last_ms + 1)  # as screen.sources.pose.estimate
             mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame.rgb)
             if quiet:  # MediaPipe's C++ core logs once on its first detection: keep it off stderr
                 with quiet_native_logs():
@@ -416,7 +416,7 @@ class Session:
         print(f"--- {name} ---\n{result.summary()}", flush=True)
         self._panel = (f"{name} result", _result_lines(result))
         if out is not None:
-            from screen import outputs
+            from screen.outputs import files as outputs
 
             outputs.write(result, out)
             if trial.video_path is not None and trial.video_path.exists():

@@ -3,7 +3,7 @@ landmarks and coordinates.
 
 A first-order low-pass whose cut-off rises with speed: still points are smoothed hard (little
 jitter), fast ones lightly (little lag) — what an interactive display needs, where the zero-lag
-Butterworth of :mod:`screen.signal` (it needs the future) cannot run. It is used only for what
+Butterworth of :mod:`screen.conditioning.signal` (it needs the future) cannot run. It is used only for what
 the live view *draws*; the end-of-trial result comes from the recorded raw landmarks through
 :func:`screen.analysis.analyze`.
 

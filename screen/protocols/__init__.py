@@ -3,11 +3,11 @@
 ``NAME``
     the test's name (``knee_to_wall``, ``squat``, ``hip_rotation``, ``foot_angle``);
 ``VIEWS``
-    the camera views (:data:`screen.view.View`) it can measure from;
+    the camera views (:data:`screen.scene.view.View`) it can measure from;
 ``LANDMARKS``
     the landmark indices it reads (only those are conditioned);
 ``CONDITIONING``
-    its default :class:`~screen.signal.Conditioning`;
+    its default :class:`~screen.conditioning.signal.Conditioning`;
 ``Settings``
     a frozen dataclass of its options, all with defaults (``side`` where a side is chosen);
 ``run(recording, points, settings, thresholds) -> Outcome``
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from screen.result import Measurement
+from screen.results.result import Measurement
 
 
 @dataclass(frozen=True)

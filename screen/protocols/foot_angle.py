@@ -1,12 +1,12 @@
 """Foot angle / toe-out test: foot progression angle (FPA) per side, front or back view.
 
 Protocol (GUIDE §1): the person stands naturally, or walks toward or away from the camera.
-Definition, sign and vertical: :mod:`screen.foot_progression` (FPA = angle of the heel→toe axis
+Definition, sign and vertical: :mod:`screen.kinematics.foot_progression` (FPA = angle of the heel→toe axis
 on the floor from the direction of progression, toe-out positive, degrees). It needs world
 landmarks (depth): a single image cannot give the foot's turn-out.
 
 How the numbers are obtained
-* View: front or back (:mod:`screen.view`). From a side view the foot's turn-out lies along the
+* View: front or back (:mod:`screen.scene.view`). From a side view the foot's turn-out lies along the
   line of sight and is not observable: every measure is insufficient_data with that reason.
 * Feet: ankle, heel and toe of both legs must survive conditioning in ≥ ``min_feet_in_frame`` of
   the frames with a person, else insufficient_data.
@@ -15,16 +15,16 @@ How the numbers are obtained
   changes (90th / 10th percentile of L) by more than ``walking_scale_change`` (walking toward or
   away from the camera) or the hip midpoint travels (90th − 10th percentile, either image axis)
   more than ``walking_travel`` × median L, and each foot swings at least once
-  (:func:`screen.gait.swing`). A person standing still moves neither; a squat moves the pelvis
+  (:func:`screen.kinematics.gait.swing`). A person standing still moves neither; a squat moves the pelvis
   but not the feet.
 * Standing: FPA per frame relative to forward = perpendicular to the hip line
-  (:func:`screen.foot_progression.standing`); value = median over the frames with both feet,
+  (:func:`screen.kinematics.foot_progression.standing`); value = median over the frames with both feet,
   spread = interquartile range over those frames. Rated against
   ``[foot_angle.foot_progression_angle_standing]``: the published norm (Staheli 1985) is for
   walking, so a standing value is not_rated unless a clinic adds a rule.
 * Walking: direction of progression = the direction the pelvis faces over the walk
-  (:func:`screen.foot_progression.facing`; why not the pelvis path: see that module), stance
-  phases heel contact → toe-off from the feet's image motion (:mod:`screen.gait`, swing hysteresis
+  (:func:`screen.kinematics.foot_progression.facing`; why not the pelvis path: see that module), stance
+  phases heel contact → toe-off from the feet's image motion (:mod:`screen.kinematics.gait`, swing hysteresis
   ``swing_enter`` / ``swing_leave`` torso lengths per second); each step's FPA is the median over
   the middle half of its stance; value = median of the steps, spread = interquartile range of the
   steps, rated against ``[foot_angle.foot_progression_angle]`` (Staheli 1985). A side with no
@@ -42,17 +42,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from screen import foot_progression as fp
-from screen import gait
-from screen.conditioned import conditioned_world
+from screen.conditioning.conditioned import conditioned_world
+from screen.conditioning.signal import Conditioning
 from screen.errors import MovescreenError
+from screen.kinematics import foot_progression as fp
+from screen.kinematics import gait
 from screen.landmarks import FEET, HIPS, LEG, SHOULDERS, SIDES, Side
 from screen.protocols import Outcome, feet_hidden, insufficient, seen_fraction
 from screen.recording import Recording
-from screen.result import Measurement
-from screen.signal import Conditioning
-from screen.thresholds import classify, rule
-from screen.view import classify_view
+from screen.results.result import Measurement
+from screen.results.thresholds import classify, rule
+from screen.scene.view import classify_view
 
 NAME = "foot_angle"
 VIEWS = ("front", "back")
@@ -60,7 +60,7 @@ MEASURE = "foot_progression_angle"
 LANDMARKS = sorted({*FEET, *HIPS, *SHOULDERS, LEG["left"][1], LEG["right"][1]})
 CONDITIONING = Conditioning()
 # Gait events are read from the foot trajectories at 6 Hz (steps ≈ 1 Hz); 2-cm outlier floor
-# over a 0.2-s window (see screen.foot_progression.WORLD_CONDITIONING).
+# over a 0.2-s window (see screen.kinematics.foot_progression.WORLD_CONDITIONING).
 WORLD_CONDITIONING = fp.WORLD_CONDITIONING
 Mode = Literal["auto", "standing", "walking"]
 
@@ -87,7 +87,7 @@ def frame_measures(points: NDArray, settings: Settings, *,
                    world: NDArray | None = None) -> dict[str, NDArray]:
     """Per-frame FPA traces (T,) ``left_fpa``, ``right_fpa`` (deg, toe-out +) of a standing
     person. FPA needs world landmarks: without ``world`` (T, 33, 3) the traces are NaN (the
-    pixel ``points`` alone cannot give it; see :mod:`screen.foot_progression`)."""
+    pixel ``points`` alone cannot give it; see :mod:`screen.kinematics.foot_progression`)."""
     n = len(points)
     if world is None:
         return {f"{s}_fpa": np.full(n, np.nan) for s in SIDES}
@@ -99,7 +99,7 @@ def motion(points: NDArray, t: NDArray, settings: Settings
            ) -> tuple[Literal["standing", "walking"], str]:
     """Standing or walking from pixel points (T, 33, 2) and timestamps (T,), with the reason:
     walking needs the pelvis to move (module docstring) *and* each foot to swing at least once
-    (:func:`screen.gait.swing`) — a squat moves the pelvis but not the feet."""
+    (:func:`screen.kinematics.gait.swing`) — a squat moves the pelvis but not the feet."""
     sh = points[:, list(SHOULDERS)].mean(axis=1)
     hip = points[:, list(HIPS)].mean(axis=1)
     torso = np.linalg.norm(sh - hip, axis=-1)

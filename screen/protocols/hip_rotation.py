@@ -2,34 +2,34 @@
 
 Protocol (GUIDE §1): the person sits facing the camera, knees at 90°, and turns one knee inward
 without moving the lower back — the foot swings outward (internal rotation, IR) — then outward —
-the foot swings inward (external rotation, ER). Definitions and signs: :mod:`screen.rotation`
+the foot swings inward (external rotation, ER). Definitions and signs: :mod:`screen.kinematics.rotation`
 (IR positive = foot lateral; ER reported as a positive magnitude, degrees).
 
 No real seated hip-rotation clip exists in this project: the test is validated on exact
 synthetic geometry only (tests/synthetic_seated.py).
 
 How the numbers are obtained
-* View: front (:mod:`screen.view`); anything else → insufficient_data with the reason.
+* View: front (:mod:`screen.scene.view`); anything else → insufficient_data with the reason.
 * Legs: hips, knees and ankles must survive conditioning in ≥ ``min_legs_in_frame`` of the
   frames with a person, else insufficient_data.
 * Seated check: the knee must sit level with the hip in the image — the median drop of the knee
   below the hip (along true down) is at most ``max_knee_drop`` shank lengths (seated ≈ 0–0.2,
   standing ≈ 1). Otherwise insufficient_data: the angle of a standing person's shank is not this
   test.
-* Which path (``path="auto"``): the 3-D path (:func:`screen.rotation.rotation_3d`, rotation
+* Which path (``path="auto"``): the 3-D path (:func:`screen.kinematics.rotation.rotation_3d`, rotation
   about the thigh axis relative to the pelvis) is primary when world landmarks are consistent
   with sitting — found on ≥ ``min_legs_in_frame`` of the frames and a median 3-D knee flexion
   within ``knee_flexion_range``. It is exact under camera yaw and roll, where the 2-D angle is
   off by up to 1.6° at 15° yaw and by the full roll unless ``camera_tilt_deg`` is given
-  (tests/test_rotation.py). Otherwise the 2-D image angle (:func:`screen.rotation.rotation_2d`)
+  (tests/test_rotation.py). Otherwise the 2-D image angle (:func:`screen.kinematics.rotation.rotation_2d`)
   is used and a warning says why. Both are listed for every rep (``value_2d``, ``value_3d``).
 * Movements: IR movements are the peaks of max(angle, 0), ER movements those of max(−angle, 0)
-  (:func:`screen.events.find_reps`), at least ``min_rep_prominence_deg`` high and
+  (:func:`screen.kinematics.events.find_reps`), at least ``min_rep_prominence_deg`` high and
   ``min_rep_separation_s`` apart; a movement's end range is its peak. Reported value: the end
   range (largest excursion over the movements), with the median and interquartile range.
 * Compensation: from before a movement (median over the frames between the previous movement and
   this one's peak where the angle is below 20% of the peak) to its end range, the trunk lean (hip
-  midpoint → shoulder midpoint from true up, :func:`screen.geometry.inclination`) changing by more
+  midpoint → shoulder midpoint from true up, :func:`screen.kinematics.geometry.inclination`) changing by more
   than ``max_trunk_lean_change_deg`` or the hip line's tilt (pelvis lift) by more than
   ``max_pelvis_tilt_change_deg`` flags that movement and adds a warning naming it. Both limits are
   this project's choices (about the trunk's and the pelvis's visible motion), not published
@@ -45,18 +45,18 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from screen.conditioned import conditioned_world
+from screen.conditioning.conditioned import conditioned_world
+from screen.conditioning.signal import Conditioning
 from screen.errors import MovescreenError
-from screen.events import find_reps
-from screen.geometry import components, inclination, up_vector
+from screen.kinematics.events import find_reps
+from screen.kinematics.geometry import components, inclination, up_vector
+from screen.kinematics.rotation import knee_flexion_3d, lateral_signs, rotation_2d, rotation_3d
 from screen.landmarks import HIPS, LEG, SHOULDERS, SIDES, Side
 from screen.protocols import Outcome, insufficient, seen_fraction
 from screen.recording import Recording
-from screen.result import Measurement
-from screen.rotation import knee_flexion_3d, lateral_signs, rotation_2d, rotation_3d
-from screen.signal import Conditioning
-from screen.thresholds import classify, rule
-from screen.view import classify_view
+from screen.results.result import Measurement
+from screen.results.thresholds import classify, rule
+from screen.scene.view import classify_view
 
 NAME = "hip_rotation"
 VIEWS = ("front",)

@@ -3,10 +3,10 @@
 Protocol (GUIDE §1): the person faces a wall with the test foot about 10 cm from it and drives
 the knee toward the wall with the heel kept down, several times. Measured per repetition, at end
 range *with the heel down*: tibial inclination and ankle dorsiflexion (definitions in
-:mod:`screen.measures`).
+:mod:`screen.kinematics.sagittal`).
 
 How the numbers are obtained
-* View: must be a side view (:mod:`screen.view`); otherwise every measure is insufficient_data.
+* View: must be a side view (:mod:`screen.scene.view`); otherwise every measure is insufficient_data.
 * Feet: the ankle, heel and toe of at least one leg must be visible in ≥ 50% of the frames with a
   person, else every measure is insufficient_data with that reason.
 * Test leg: MediaPipe's left/right labels can swap in side views, so legs are re-paired per frame
@@ -32,16 +32,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from screen.events import find_reps
-from screen.geometry import components, up_vector
+from screen.conditioning.signal import Conditioning
+from screen.kinematics.events import find_reps
+from screen.kinematics.geometry import components, up_vector
+from screen.kinematics.sagittal import LEG_MEASURES, forward_sign, leg_measures
 from screen.landmarks import HIPS, LEG, SHOULDERS, SIDES, Side
-from screen.measures import LEG_MEASURES, forward_sign, leg_measures
 from screen.protocols import Outcome, feet_hidden, insufficient, seen_fraction
 from screen.recording import Recording
-from screen.result import Measurement
-from screen.signal import Conditioning
-from screen.thresholds import classify, rule
-from screen.view import classify_view
+from screen.results.result import Measurement
+from screen.results.thresholds import classify, rule
+from screen.scene.view import classify_view
 
 NAME = "knee_to_wall"
 VIEWS = ("side",)

@@ -1,30 +1,30 @@
 """Bodyweight squat, side view (sagittal measures) or front/back view (frontal measures).
 
 Protocol (GUIDE §1): the person does bodyweight squats with the whole body and both feet in
-frame. The view is classified from the landmarks (:func:`screen.view.classify_view`): a side view
+frame. The view is classified from the landmarks (:func:`screen.scene.view.classify_view`): a side view
 gives the sagittal measures of one leg, a front or back view the frontal measures of both legs;
 an oblique or unknown view gives ``insufficient_data`` for every measure, with the reason.
 
 Repetitions (both views)
 * Depth signal: how far the hips have dropped below their standing height over the ankles, in
-  standing thigh lengths (:func:`screen.frontal.squat_depth`; thigh length = 95th percentile of
+  standing thigh lengths (:func:`screen.kinematics.frontal.squat_depth`; thigh length = 95th percentile of
   |hip − knee| over the recording, i.e. its standing, unforeshortened length).
 * A rep is a peak of that signal (the bottom) at least ``min_rep_depth`` thigh lengths above the
-  surrounding valleys and ``min_rep_separation_s`` from the next (:func:`screen.events.find_reps`).
+  surrounding valleys and ``min_rep_separation_s`` from the next (:func:`screen.kinematics.events.find_reps`).
   The signal is padded at both ends with its standing level, so a clip that *starts at the
   bottom* and stands up (or ends at the bottom) still counts that rep: a rep needs its bottom and
   standing on at least one side of it. Such a rep is marked ``partial`` (the person is not seen
   within ``min_rep_depth / 2`` of standing on both sides). A clip that never stands has no rep.
 * The bottom phase of a rep: its frames with depth ≥ 90% of the rep's peak depth.
 
-Side view (one leg; :mod:`screen.measures`)
+Side view (one leg; :mod:`screen.kinematics.sagittal`)
 * Leg: ``side`` if given (labels trusted); otherwise the leg nearest the camera, chosen per frame
   from MediaPipe's world landmarks (the leg whose hip, knee and ankle have the smaller mean depth
   z; where the two legs are within 3 cm in depth or z is missing, the recording's majority
   choice), reported under the label it carries in most frames. The far leg is hidden behind it
   and is reported ``insufficient_data``. Per-frame choice keeps the near leg even when MediaPipe
   swaps the labels.
-* Heel lift: foot pitch (:mod:`screen.measures`) minus its median over the standing frames
+* Heel lift: foot pitch (:mod:`screen.kinematics.sagittal`) minus its median over the standing frames
   (its 10th percentile if none); a frame is heel-down when that is < ``heel_lift_deg``.
 * Per rep, read at the bottom (the deepest frame) or, for the ankle, at the deepest heel-down
   frame: ``tibial_inclination`` there; ``ankle_dorsiflexion`` = that inclination − the foot
@@ -32,16 +32,16 @@ Side view (one leg; :mod:`screen.measures`)
   median over the bottom phase's heel-down frames (the foot is still, and short in the image,
   so one frame's pitch is the noisiest term: with 2-px noise the median halved the worst
   dorsiflexion error, 4.2° → 2.0°); ``squat_depth`` — the thigh angle below
-  horizontal (:func:`screen.measures.thigh_angle`, + = hip below knee) with ``below_parallel``;
+  horizontal (:func:`screen.kinematics.sagittal.thigh_angle`, + = hip below knee) with ``below_parallel``;
   ``torso_tibia_angle`` — tibial inclination − trunk lean (trunk lean = hip-midpoint →
-  shoulder-midpoint vs true up, + toward the toes; :func:`screen.geometry.inclination`), ≥ 0 =
+  shoulder-midpoint vs true up, + toward the toes; :func:`screen.kinematics.geometry.inclination`), ≥ 0 =
   torso parallel to the tibia or more upright (the FMS deep-squat criterion); ``heel_lift`` —
   the median heel lift over the bottom phase.
 * Vertical: level camera unless ``camera_tilt_deg`` is given (as in knee-to-wall). A roll θ not
   given biases tibial inclination, thigh angle and trunk lean by up to θ (torso–tibia difference
   and dorsiflexion are unaffected).
 
-Front or back view (both legs; :mod:`screen.frontal`)
+Front or back view (both legs; :mod:`screen.kinematics.frontal`)
 * ``knee_valgus`` (frontal plane projection angle, + = knee medial): per rep, the value at the
   deepest of the rep's frames whose projected thigh is at least ``min_thigh_fraction`` of its
   standing length (default 0.8: the thigh at most ≈ 37° out of the image plane, about 40–50° of
@@ -57,7 +57,7 @@ Front or back view (both legs; :mod:`screen.frontal`)
   + toward the person's left, median over the bottom phase minus its median over the standing
   frames (depth < ``min_rep_depth / 2``).
 * ``foot_angle`` per side: foot progression angle (toe-out +) from the world landmarks
-  (:func:`screen.foot_progression.standing`), median over the bottom phase.
+  (:func:`screen.kinematics.foot_progression.standing`), median over the bottom phase.
 
 Summaries: ``value`` is the median over reps (``heel_lift``: the worst rep), ``spread`` the range
 (max − min) over reps, ``reps`` one dict per rep (``rep``, ``t_s``, ``value``, ``partial`` and
@@ -73,18 +73,18 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from screen import foot_progression
-from screen.events import find_reps
-from screen.frontal import hip_height, knee_valgus, lateral_shift, squat_depth
-from screen.geometry import inclination, norm, up_vector
+from screen.conditioning.signal import Conditioning, sample_rate
+from screen.kinematics import foot_progression
+from screen.kinematics.events import find_reps
+from screen.kinematics.frontal import hip_height, knee_valgus, lateral_shift, squat_depth
+from screen.kinematics.geometry import inclination, norm, up_vector
+from screen.kinematics.sagittal import LEG_MEASURES, forward_sign, leg_measures, thigh_angle
 from screen.landmarks import HIPS, LEG, LM, SHOULDERS, SIDES, Side
-from screen.measures import LEG_MEASURES, forward_sign, leg_measures, thigh_angle
 from screen.protocols import Outcome, insufficient, seen_fraction
 from screen.recording import Recording
-from screen.result import Measurement
-from screen.signal import Conditioning, sample_rate
-from screen.thresholds import classify, rule
-from screen.view import classify_view
+from screen.results.result import Measurement
+from screen.results.thresholds import classify, rule
+from screen.scene.view import classify_view
 
 NAME = "squat"
 VIEWS = ("side", "front", "back")
@@ -304,7 +304,7 @@ def _near_leg(world: NDArray, legs: dict[Side, NDArray], side: Side | None
 def _side_traces(points: NDArray, world: NDArray, settings: Settings, up: NDArray
                  ) -> dict[str, Any]:
     """Per-frame side-view traces of the measured leg (:func:`_near_leg`): its
-    :func:`~screen.measures.leg_measures`, ``thigh_angle``, ``trunk_lean``, ``depth``,
+    :func:`~screen.kinematics.sagittal.leg_measures`, ``thigh_angle``, ``trunk_lean``, ``depth``,
     ``heel_lift`` (foot pitch − its median over the standing frames, else its 10th percentile),
     ``torso_tibia_angle``, plus ``leg`` (T, 5, 2), ``labels`` (T,) and ``fwd``."""
     legs = {s: points[:, list(LEG[s])] for s in SIDES}

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from batch.builders import BAD, GOOD, summaries
-from screen.assets import sha256_of
 from screen.batch import store
 from screen.batch.discover import Entry, Video
 from screen.batch.jobs import Job, make_jobs
 from screen.batch.run import analyse_job, run_batch
+from screen.sources.assets import sha256_of
 
 pytestmark = pytest.mark.video
 

@@ -10,7 +10,7 @@ import pytest
 
 from screen.errors import MovescreenError
 from screen.live.capture import Camera, CapturedFrame, FileReplay, LatestSlot, SourceEnded
-from screen.video import VideoFile
+from screen.sources.video import VideoFile
 
 CLIP = "samples/squat_front_single_rep.mp4"  # 53 frames, 30 fps, 1.77 s
 
@@ -69,7 +69,7 @@ def _replay(path, pace: bool) -> tuple[list[CapturedFrame], float]:
 
 def test_file_replay_is_paced_at_its_own_frame_rate(shared):
     """53 frames at 30 fps: frame i is released at ≈ i/30 s after the first (the container's
-    own timestamps, the same as screen.video gives), never earlier; the median delay is under
+    own timestamps, the same as screen.sources.video gives), never earlier; the median delay is under
     60 ms (tolerance for the shared 2-core machine). Unpaced, the same frames come out."""
     path = shared / CLIP
     frames, _ = _replay(path, pace=True)

@@ -3,7 +3,7 @@
 Tolerances (lite model, ``knee_to_wall_side.mp4``):
 
 * ``lossless`` (``--no-drop``): the replay waits for the model, every frame is analysed with the
-  same timestamps as :func:`screen.pose.estimate`, so the landmarks must be identical and the
+  same timestamps as :func:`screen.sources.pose.estimate`, so the landmarks must be identical and the
   trial result equal to ``analyze`` (values to 1e-9°).
 * paced, dropping stale frames (the real live mode): on this 2-core machine 50–90% of frames
   are analysed. Dropping frames changes (a) the samples the analysis sees — analysing every
@@ -26,7 +26,7 @@ from screen.analysis import analyze
 from screen.errors import MovescreenError
 from screen.live.capture import FileReplay
 from screen.live.session import LiveOptions, Session
-from screen.models import resolve
+from screen.sources.models import resolve
 
 pytestmark = pytest.mark.video
 CLIP = "samples/knee_to_wall_side.mp4"

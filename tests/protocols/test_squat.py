@@ -26,9 +26,9 @@ from camera import front_camera, side_camera, to_recording
 
 from screen import analyze
 from screen.analysis import conditioned_points
-from screen.geometry import up_vector
+from screen.kinematics.geometry import up_vector
+from screen.kinematics.sagittal import thigh_angle
 from screen.landmarks import LEG, LM
-from screen.measures import thigh_angle
 from screen.protocols import squat
 
 FPS, PERIOD = 30.0, 3.0

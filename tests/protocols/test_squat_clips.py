@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from screen import analyze
-from screen.result import Result
+from screen.results.result import Result
 
 pytestmark = pytest.mark.video
 

@@ -1,0 +1,1 @@
+"""Landmark conditioning: gating, outlier rejection, gap filling, low-pass, leg re-pairing."""

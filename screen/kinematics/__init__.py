@@ -1,0 +1,1 @@
+"""Vectorised geometry and joint angles over frames (axis 0 is time)."""

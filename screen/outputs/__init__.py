@@ -1,0 +1,1 @@
+"""What a result is written as: files (and reports)."""

@@ -1,0 +1,1 @@
+"""Measurements, thresholds, asymmetry and the result."""

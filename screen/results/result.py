@@ -1,0 +1,130 @@
+"""The screening result, its JSON form and its short human summary."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import pandas as pd
+
+from screen.recording import Recording
+from screen.results.thresholds import Status
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measure for one side.
+
+    ``value`` is the measure's summary over the repetitions (or steps), ``statistic`` says which
+    one (e.g. "best rep" — the largest end-range value — or "median of steps"), ``median`` is the
+    median over repetitions and ``spread`` their spread where the protocol reports one (its
+    docstring says which: e.g. interquartile range). Values are None when ``status`` is
+    ``insufficient_data``, and ``reason`` says why. ``reps`` holds one dict per repetition or step.
+    """
+
+    name: str
+    side: str
+    value: float | None
+    unit: str
+    status: Status
+    threshold: dict[str, Any] | None = None
+    median: float | None = None
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None
+    statistic: str = "best rep"
+    spread: float | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one analysis found. ``frames`` (the per-frame table) and ``recording`` (the
+    landmarks) are not part of the JSON form; they are written beside it."""
+
+    tool_version: str
+    source: str
+    model: dict[str, Any]
+    test: str
+    view: dict[str, Any]
+    measurements: list[Measurement]
+    quality: dict[str, Any]
+    settings: dict[str, Any]
+    frames: pd.DataFrame = field(repr=False, compare=False)
+    recording: Recording = field(repr=False, compare=False)
+    asymmetry: list[dict[str, Any]] = field(default_factory=list)
+    detection: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)
+             if f.name not in ("frames", "recording")}
+        d["measurements"] = [asdict(m) for m in self.measurements]
+        return _clean(d)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+
+    def measurement(self, name: str, side: str) -> Measurement:
+        return next(m for m in self.measurements if m.name == name and m.side == side)
+
+    def summary(self) -> str:
+        """A few lines for a person: how the test was chosen, per side and measure the summary
+        value, median, reps and verdict, the left–right asymmetry, then warnings."""
+        q = self.quality
+        lines = [f"{self.test} — {self.source}",
+                 f"view: {self.view['view']}; frames with a person: {q['frames_with_pose']}"
+                 f"/{q['frames']}; model: {self.model['name']}"]
+        if self.detection is not None:
+            lines.append(f"test recognised automatically: {self.detection['test']} "
+                         f"({self.detection['reason']})")
+        reasons = {m.reason for m in self.measurements}
+        one_reason = len(reasons) == 1 and all(m.status == "insufficient_data" for m in self.measurements)
+        if one_reason:
+            lines.append(f"  insufficient data for every measure — {reasons.pop()}")
+        for m in [] if one_reason else self.measurements:
+            if m.status == "insufficient_data":
+                lines.append(f"  {m.side:5s} {m.name}: insufficient data — {m.reason}")
+                continue
+            u = _unit(m.unit)
+            median = (f", median {m.median:.1f}{u}"
+                      if m.median is not None and "median" not in m.statistic else "")
+            unit_of_count = "step(s)" if "step" in m.statistic else "rep(s)"
+            count = f" over {len(m.reps)} {unit_of_count}" if m.reps else ""
+            lines.append(f"  {m.side:5s} {m.name}: {m.statistic} {m.value:.1f}{u}{median}{count}"
+                         f" → {m.status.upper().replace('_', ' ')}{_reference(m)}")
+        for a in self.asymmetry:
+            u = _unit(a["unit"])
+            verdict = ("" if a["notable"] is None else
+                       f" — {'NOTABLE' if a['notable'] else 'within'} {a['threshold']:g}{u}")
+            lines.append(f"  asymmetry {a['name']}: left {a['left']:.1f}{u} vs right "
+                         f"{a['right']:.1f}{u}, difference {a['difference']:+.1f}{u}{verdict}")
+        lines += [f"  warning: {w}" for w in q["warnings"]]
+        return "\n".join(lines)
+
+
+def _reference(m: Measurement) -> str:
+    """The threshold the status was judged against, in words."""
+    r, u = m.threshold or {}, _unit(m.unit)
+    parts = [f"severe below {r['severe_below']:g}{u}" if "severe_below" in r else "",
+             f"restricted below {r['restricted_below']:g}{u}" if "restricted_below" in r else "",
+             f"normal {r.get('normal_min', float('-inf')):g}{u} to {r.get('normal_max', float('inf')):g}{u}"
+             if {"normal_min", "normal_max"} & r.keys() else ""]
+    text = "; ".join(p for p in parts if p)
+    return f" ({text})" if text else ""
+
+
+def _unit(unit: str) -> str:
+    return "°" if unit == "deg" else f" {unit}"
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe copy: NaN/inf → None, numpy scalars → Python numbers."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, str):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

@@ -1,0 +1,92 @@
+"""Conditioning: each step on signals whose right answer is known analytically."""
+
+import numpy as np
+import pytest
+
+from screen.conditioning.signal import Conditioning, condition, fill_gaps, gate, lowpass, reject_outliers
+
+
+def test_gate_blanks_low_visibility():
+    x = np.ones((3, 2, 2))
+    vis = np.array([[1.0, 0.2], [0.6, 0.5], [0.0, 1.0]])
+    out = gate(x, vis, min_visibility=0.5)
+    assert np.isnan(out[0, 1]).all() and np.isnan(out[2, 0]).all()
+    assert np.isfinite(out[1]).all()
+
+
+def test_lowpass_keeps_slow_movement_without_lag():
+    t = np.arange(300) / 30
+    slow = 10 * np.sin(2 * np.pi * 0.5 * t)
+    out = lowpass(slow[:, None], t, cutoff_hz=6.0)[:, 0]
+    # a 0.5 Hz sinusoid is far below 6 Hz: zero-phase filtering leaves it within 0.05 (0.5%)
+    np.testing.assert_allclose(out[30:-30], slow[30:-30], atol=0.05)
+
+
+def test_lowpass_removes_fast_jitter():
+    t = np.arange(300) / 30
+    jitter = np.where(np.arange(300) % 2, 1.0, -1.0)  # 15 Hz, the Nyquist rate
+    assert np.abs(lowpass(jitter, t, cutoff_hz=6.0)[30:-30]).max() < 0.05
+
+
+def test_lowpass_handles_nonuniform_timestamps():
+    rng = np.random.default_rng(0)
+    t = np.cumsum(rng.uniform(0.025, 0.042, 300))  # variable frame rate ≈ 30 fps
+    slow = np.sin(2 * np.pi * 0.5 * t)
+    np.testing.assert_allclose(lowpass(slow, t)[30:-30], slow[30:-30], atol=0.01)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_lowpass_on_a_30fps_clip_with_dropped_frames(seed):
+    """Timestamps of a 30 fps clip with frames dropped (as the live view's trials have): the
+    resampling grid must stay inside [t0, t_end] — rounding once put its last point 1e-13 s
+    beyond, which interp1d refused — and a slow movement passes unchanged."""
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.choice(np.arange(220) / 30, size=122, replace=False))
+    slow = np.sin(2 * np.pi * 0.5 * t)
+    np.testing.assert_allclose(lowpass(slow, t)[10:-10], slow[10:-10], atol=0.02)
+
+
+def test_lowpass_keeps_nan_positions():
+    t = np.arange(100) / 30
+    x = np.sin(t)
+    x[40:60] = np.nan
+    out = lowpass(x, t)
+    assert np.isnan(out[40:60]).all() and np.isfinite(out[:40]).all()
+
+
+def test_fill_gaps_bridges_short_gaps_only():
+    t = np.arange(30) / 30  # 33.3 ms frames
+    x = t * 3.0
+    x[5:7] = np.nan  # span 3 frames = 0.1 s: filled
+    x[15:25] = np.nan  # span 11 frames = 0.37 s: kept missing
+    out = fill_gaps(x, t, max_gap_s=0.25)
+    np.testing.assert_allclose(out[5:7], t[5:7] * 3.0)
+    assert np.isnan(out[15:25]).all()
+
+
+def test_fill_gaps_never_extrapolates_at_edges():
+    t = np.arange(10) / 30
+    x = np.r_[np.nan, np.arange(9.0)]
+    assert np.isnan(fill_gaps(x, t)[0])
+
+
+def test_reject_outliers_removes_a_spike_and_little_else():
+    t = np.arange(600) / 30
+    x = np.sin(t) + np.random.default_rng(1).normal(0, 0.01, 600)  # 1 rad/s movement + jitter
+    x[300] += 0.5  # a 50-sigma jump, like a landmark snapping to the other leg
+    out = reject_outliers(x, t, min_scale=0.01)
+    assert np.isnan(out[300])
+    assert np.isnan(np.delete(out, 300)).mean() < 0.01  # false rejections are rare (and refilled)
+
+
+def test_condition_chain_returns_same_shape():
+    t = np.arange(90) / 30
+    pts = np.random.default_rng(2).normal(size=(90, 33, 2))
+    out = condition(pts, np.ones((90, 33)), t, Conditioning())
+    assert out.shape == pts.shape
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_lowpass_short_recordings_pass_through(n):
+    t = np.arange(n) / 30
+    np.testing.assert_array_equal(lowpass(np.arange(n, dtype=float), t), np.arange(n))
