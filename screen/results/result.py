@@ -21,7 +21,10 @@ class Measurement:
     one (e.g. "best rep" — the largest end-range value — or "median of steps"), ``median`` is the
     median over repetitions and ``spread`` their spread where the protocol reports one (its
     docstring says which: e.g. interquartile range). Values are None when ``status`` is
-    ``insufficient_data``, and ``reason`` says why. ``reps`` holds one dict per repetition or step.
+    ``insufficient_data``, and ``reason`` says why. ``reps`` holds one dict per repetition or step,
+    the same schema for every test: ``rep``, ``frame`` (where the value was read), ``t_s``,
+    ``value``, ``segment`` and ``flags``. ``confidence`` (:mod:`screen.results.confidence`):
+    ``score``, ``level`` and ``factors`` of a published value.
     """
 
     name: str
@@ -35,6 +38,7 @@ class Measurement:
     reason: str | None = None
     statistic: str = "best rep"
     spread: float | None = None
+    confidence: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Result:
     recording: Recording = field(repr=False, compare=False)
     asymmetry: list[dict[str, Any]] = field(default_factory=list)
     detection: dict[str, Any] | None = None
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    repetitions: dict[str, Any] = field(default_factory=dict)
+    vertical: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)
@@ -77,6 +84,16 @@ class Result:
         if self.detection is not None:
             lines.append(f"test recognised automatically: {self.detection['test']} "
                          f"({self.detection['reason']})")
+        lines += [f"  segment {s['index']}: {s['start_s']:.1f}–{s['end_s']:.1f} s {s['view']}"
+                  + (f" (turn {s['turn_deg']:.0f}°)" if s.get("turn_deg") is not None else "")
+                  + f", {s['activity'].replace('_', ' ')}" for s in self.segments
+                  if len(self.segments) > 1]
+        reps = self.repetitions
+        if reps:
+            lines.append(f"  {reps['kind']}s counted: {len(reps['counted'])}"
+                         + (f"; not counted: {len(reps['rejected'])} ("
+                            + "; ".join(f"{r['t_s']:.1f} s {r['reason']}" for r in reps['rejected'][:4])
+                            + ")" if reps.get("rejected") else ""))
         reasons = {m.reason for m in self.measurements}
         one_reason = len(reasons) == 1 and all(m.status == "insufficient_data" for m in self.measurements)
         if one_reason:
@@ -88,10 +105,11 @@ class Result:
             u = _unit(m.unit)
             median = (f", median {m.median:.1f}{u}"
                       if m.median is not None and "median" not in m.statistic else "")
-            unit_of_count = "step(s)" if "step" in m.statistic else "rep(s)"
-            count = f" over {len(m.reps)} {unit_of_count}" if m.reps else ""
+            kind = reps.get("kind", "rep")
+            count = f" over {len(m.reps)} {kind}(s)" if m.reps else ""
+            level = f"; {m.confidence['level']} confidence" if m.confidence else ""
             lines.append(f"  {m.side:5s} {m.name}: {m.statistic} {m.value:.1f}{u}{median}{count}"
-                         f" → {m.status.upper().replace('_', ' ')}{_reference(m)}")
+                         f" → {m.status.upper().replace('_', ' ')}{_reference(m)}{level}")
         for a in self.asymmetry:
             u = _unit(a["unit"])
             verdict = ("" if a["notable"] is None else

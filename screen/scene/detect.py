@@ -34,8 +34,13 @@ everything else not walking ≤ 0.18.
 4. the hips go down and up with the feet in place → squat;
 5. side view with one foot in front → knee_to_wall;
 6. standing still otherwise → foot_angle (standing).
-The camera view itself is judged by :func:`screen.scene.view.classify_view`; a protocol that needs
-another view says so in its result (e.g. foot angle from the side → insufficient_data).
+The features are computed per camera view: the frames of the scene's segments
+(:mod:`screen.scene.segments`) are grouped by view (a clip that cuts between a front and a side
+view is two groups; turning from one to the other moves the ankles apart in the image without
+any step; the :data:`TRIM_SECONDS` next to each change of view are left out), and the group with
+the most frames decides. A group needs at least
+:data:`MIN_SECONDS` of frames with a person; a clip with none is refused rather than named from
+a handful of frames.
 """
 
 from __future__ import annotations
@@ -47,13 +52,15 @@ from numpy.typing import NDArray
 
 from screen.errors import MovescreenError
 from screen.landmarks import HIPS, LM, SHOULDERS
-from screen.scene.view import classify_view
+from screen.scene.segments import Scene
 
 SEATED_BELOW = 0.45
 HIP_DROP_MOVING = 0.45
 FEET_TRAVEL_WALKING = 0.8
 FEET_APART_CHANGE_LUNGE = 1.0
 STAGGER_ABOVE = 0.5
+MIN_SECONDS = 1.0
+TRIM_SECONDS = 0.5
 KNEES = (LM.LEFT_KNEE, LM.RIGHT_KNEE)
 ANKLES = (LM.LEFT_ANKLE, LM.RIGHT_ANKLE)
 
@@ -113,10 +120,33 @@ def _extent(xy: NDArray) -> float:
     return float(np.linalg.norm(np.percentile(xy, 95, axis=0) - np.percentile(xy, 5, axis=0)))
 
 
-def detect(points: NDArray) -> Detection:
+def detect(points: NDArray, scene: Scene, t: NDArray) -> Detection:
     """Recognise the test from a recording's gated pixels (T, 33, 2) (at least
-    :func:`detect_landmarks`). Raises MovescreenError when the movement is none of the tests."""
-    view = classify_view(points).view
+    :func:`detect_landmarks`), its scene and timestamps (T,) s. Raises MovescreenError when the
+    movement is none of the tests or too little of it was seen."""
+    groups = {}
+    rate = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
+    trim = int(round(TRIM_SECONDS * rate))
+    segs = scene.segments
+    for i, seg in enumerate(segs):
+        if seg.view == "unknown":
+            continue
+        # frames next to a change of view (a turn, a cut or a cross-dissolve) are left out
+        a = seg.start + (trim if i > 0 and segs[i - 1].view != seg.view else 0)
+        b = seg.end - (trim if i + 1 < len(segs) and segs[i + 1].view != seg.view else 0)
+        if b > a:
+            groups.setdefault(seg.view, np.zeros(len(points), dtype=bool))[a:b] = True
+    big = {v: m for v, m in groups.items() if m.sum() >= MIN_SECONDS * rate}
+    if not big:
+        seen = int(sum(m.sum() for m in groups.values()))
+        raise MovescreenError(f"a whole body was seen in only {seen} frames ({seen / rate:.1f} s): "
+                              "too little to recognise the test; pass --test")
+    view = max(big, key=lambda v: big[v].sum())
+    masked = np.where(big[view][:, None, None], points, np.nan)
+    return _decide(masked, view)
+
+
+def _decide(points: NDArray, view: str) -> Detection:
     f = features(points)
     said = ", ".join(f"{k} {v:.2f}" for k, v in f.items())
 
