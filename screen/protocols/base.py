@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from screen.conditioning.signal import Conditioning
@@ -134,6 +135,7 @@ class Protocol:
     measures: tuple[MeasureSpec, ...]
     activities: tuple[str, ...]
     rep_views: tuple[str, ...]
+    rep_activities: tuple[str, ...]
     find: Callable[[Trial, Any, dict[str, NDArray[np.bool_]]], Findings]
     frame_measures: Callable[..., dict[str, NDArray]]
     doc: str = ""
@@ -161,6 +163,7 @@ class Protocol:
 
 REGISTRY: dict[str, Protocol] = {}
 REPS = "_repetitions"  # key of the frames where repetitions are counted (``allowed``)
+_FAMILY = {"side": "sagittal", "front": "frontal", "back": "frontal"}
 
 
 def register(protocol: Protocol) -> Protocol:
@@ -259,11 +262,11 @@ def allowed_frames(trial: Trial, protocol: Protocol) -> tuple[dict[str, NDArray[
 
 def rep_frames(trial: Trial, protocol: Protocol) -> NDArray[np.bool_]:
     """(T,) frames where repetitions are counted: segments with one of the protocol's
-    ``rep_views`` and activities (a rep in a view that supports no measure is still counted,
+    ``rep_views`` and ``rep_activities`` (a rep in a view that supports no measure is still counted,
     so the count does not depend on which measures the view allows)."""
     mask = np.zeros(trial.n_frames, dtype=bool)
     for s in trial.scene.segments:
-        if s.view in protocol.rep_views and s.activity in protocol.activities:
+        if s.view in protocol.rep_views and s.activity in protocol.rep_activities:
             mask[s.frames()] = True
     return mask
 
@@ -381,9 +384,10 @@ def candidates(trial: Trial, signal: NDArray, allowed: NDArray[np.bool_], *,
                pad_ends: bool = False) -> list[Candidate]:
     """Peaks of ``signal`` (T,) at least ``min_prominence`` above the valleys either side and
     ``min_separation_s`` apart, found in each stretch of consecutive ``allowed`` frames; a
-    stretch also ends at a cut (:attr:`screen.scene.segments.Scene.cut`), so a repetition never
-    spans two shots. A flicker between two allowed segments (a body turned near a view limit)
-    does not split a repetition. With ``pad_ends`` each stretch is padded with its lowest
+    stretch also ends at a cut (:attr:`screen.scene.segments.Scene.cut`) and where the view
+    changes between side and front/back, so a repetition never spans two shots or views. A
+    flicker between a view and oblique (a body turned near a view limit) does not split a
+    repetition. With ``pad_ends`` each stretch is padded with its lowest
     value, so a repetition cut by the clip's (or the stretch's) ends still counts
     (``partial``). Each candidate's ``segment`` is that of its bottom."""
     from screen.kinematics.events import find_reps
@@ -393,7 +397,11 @@ def candidates(trial: Trial, signal: NDArray, allowed: NDArray[np.bool_], *,
     idx = np.flatnonzero(allowed)
     if len(idx) < 3:
         return out
-    breaks = np.flatnonzero((np.diff(idx) > 1) | trial.scene.cut[idx[1:]]) + 1
+    family = np.array([_FAMILY.get(v, "") for v in trial.scene.view], dtype=object)
+    fam = pd.Series(np.where(family == "", None, family)).ffill().to_numpy()
+    changed = np.zeros(trial.n_frames, dtype=bool)
+    changed[1:] = (fam[1:] != fam[:-1]) & pd.notna(fam[1:]) & pd.notna(fam[:-1])
+    breaks = np.flatnonzero((np.diff(idx) > 1) | trial.scene.cut[idx[1:]] | changed[idx[1:]]) + 1
     for part in np.split(idx, breaks):
         for c in _candidates_in(trial.t, x, part, -1, min_prominence, min_separation_s, pad_ends,
                                 find_reps):
@@ -427,6 +435,7 @@ def _candidates_in(t: NDArray, x: NDArray, part: NDArray, segment: int, min_prom
         pk = int(np.clip(p - shift, 0, n - 1))
         yy = np.interp(t[part], t[part][ok], x[part][ok])
         near_low = yy < np.min(yy) + min_prominence / 2
-        partial = not (np.any(near_low[a:pk]) and np.any(near_low[pk:b]))
+        # cut by the stretch's start or end before coming back near its lowest level
+        partial = (a == 0 and not near_low[:pk].any()) or (b == n and not near_low[pk:].any())
         out.append(Candidate(int(part[pk]), int(part[a]), int(part[b - 1]) + 1, segment, partial))
     return out

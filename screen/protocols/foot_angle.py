@@ -176,5 +176,5 @@ PROTOCOL = register(Protocol(
     name="foot_angle", title="foot angle / toe-out", landmarks=LANDMARKS,
     conditioning=CONDITIONING, world_conditioning=WORLD_CONDITIONING, settings=Settings,
     measures=MEASURES, activities=("in_place", "walking"),
-    rep_views=("front", "back", "oblique"), find=find,
+    rep_views=("front", "back", "oblique"), rep_activities=("in_place", "walking"), find=find,
     frame_measures=frame_measures, doc=__doc__ or ""))

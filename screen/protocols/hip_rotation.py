@@ -217,5 +217,5 @@ PROTOCOL = register(Protocol(
     name="hip_rotation", title="seated hip rotation", landmarks=LANDMARKS,
     conditioning=CONDITIONING, world_conditioning=WORLD_CONDITIONING, settings=Settings,
     measures=MEASURES, activities=("in_place",),
-    rep_views=("front", "oblique"), find=find, frame_measures=frame_measures,
+    rep_views=("front", "oblique"), rep_activities=("in_place",), find=find, frame_measures=frame_measures,
     doc=__doc__ or ""))

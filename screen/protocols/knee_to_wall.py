@@ -225,5 +225,5 @@ PROTOCOL = register(Protocol(
     name="knee_to_wall", title="knee-to-wall (weight-bearing lunge)", landmarks=LANDMARKS,
     conditioning=CONDITIONING, world_conditioning=Conditioning(cutoff_hz=3.0, outlier_min_px=0.02),
     settings=Settings, measures=MEASURES, activities=("in_place",),
-    rep_views=("side", "oblique"), find=find,
+    rep_views=("side", "oblique"), rep_activities=("in_place", "walking"), find=find,
     frame_measures=frame_measures, doc=__doc__ or ""))

@@ -231,7 +231,9 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     standing = np.isfinite(depth) & (depth < settings.min_rep_depth / 2)
     for c in candidates(trial, depth, mask, min_prominence=settings.min_rep_depth,
                         min_separation_s=settings.min_rep_separation_s, pad_ends=True):
-        why = _not_a_squat(trial, settings, depth, c)
+        why = _not_a_squat(trial, settings, depth, c) or (
+            "only half a repetition is in the clip (it starts or ends at the bottom)"
+            if c.partial else None)
         if why:
             found.rejected.append(Rejected(c.bottom, why))
             continue
@@ -253,7 +255,8 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
 def _not_a_squat(trial: Trial, settings: Settings, depth: F, c: Candidate) -> str | None:
     """Why a depth peak is not a squat repetition (module docstring), or None."""
     p, w, b = trial.points, trial.world, c.bottom
-    window = np.arange(c.start, c.end)
+    seg = trial.scene.segments[c.segment]
+    window = np.arange(max(c.start, seg.start), min(c.end, seg.end))
     down = window[np.isfinite(depth[window]) & (depth[window] >= settings.min_rep_depth / 2)]
     torso = nanmedian(torso_length(p[window]))
     for s in SIDES:
@@ -272,7 +275,6 @@ def _not_a_squat(trial: Trial, settings: Settings, depth: F, c: Candidate) -> st
     if np.isfinite(knee) and knee < settings.min_knee_flexion_deg:
         return (f"the knees bent only {knee:.0f}° at the bottom (a squat bends them at least "
                 f"{settings.min_knee_flexion_deg:g}°)")
-    seg = trial.scene.segments[c.segment]
     for s in SIDES:
         shank = norm(p[:, LEG[s][1]] - p[:, LEG[s][2]])
         ref = nanmedian(shank[seg.start:seg.end])
@@ -440,5 +442,6 @@ def _median_value(name: str, side: str, rep: int, trace: F, idx: NDArray, flags:
 PROTOCOL = register(Protocol(
     name="squat", title="bodyweight squat", landmarks=LANDMARKS, conditioning=CONDITIONING,
     world_conditioning=WORLD_CONDITIONING, settings=Settings, measures=MEASURES,
-    activities=("in_place",), rep_views=("side", "front", "back", "oblique"), find=find,
+    activities=("in_place",), rep_views=("side", "front", "back", "oblique"),
+    rep_activities=("in_place",), find=find,
     frame_measures=frame_measures, doc=__doc__ or ""))

@@ -34,13 +34,11 @@ everything else not walking ≤ 0.18.
 4. the hips go down and up with the feet in place → squat;
 5. side view with one foot in front → knee_to_wall;
 6. standing still otherwise → foot_angle (standing).
-The features are computed per camera view: the frames of the scene's segments
-(:mod:`screen.scene.segments`) are grouped by view (a clip that cuts between a front and a side
-view is two groups; turning from one to the other moves the ankles apart in the image without
-any step; the :data:`TRIM_SECONDS` next to each change of view are left out), and the group with
-the most frames decides. A group needs at least
-:data:`MIN_SECONDS` of frames with a person; a clip with none is refused rather than named from
-a handful of frames.
+The decision is made per segment of the scene (:mod:`screen.scene.segments`: one view, one
+activity; a cut, a turn or a re-framed camera between segments moves the ankles in the image
+without any step), leaving out the :data:`TRIM_SECONDS` next to each change of view, for
+segments of at least :data:`MIN_SECONDS`; the decision covering the most frames wins. A clip
+with no such segment is refused rather than named from a handful of frames.
 """
 
 from __future__ import annotations
@@ -124,26 +122,35 @@ def detect(points: NDArray, scene: Scene, t: NDArray) -> Detection:
     """Recognise the test from a recording's gated pixels (T, 33, 2) (at least
     :func:`detect_landmarks`), its scene and timestamps (T,) s. Raises MovescreenError when the
     movement is none of the tests or too little of it was seen."""
-    groups = {}
     rate = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     trim = int(round(TRIM_SECONDS * rate))
     segs = scene.segments
+    votes: dict[str, list] = {}
     for i, seg in enumerate(segs):
         if seg.view == "unknown":
             continue
         # frames next to a change of view (a turn, a cut or a cross-dissolve) are left out
         a = seg.start + (trim if i > 0 and segs[i - 1].view != seg.view else 0)
         b = seg.end - (trim if i + 1 < len(segs) and segs[i + 1].view != seg.view else 0)
-        if b > a:
-            groups.setdefault(seg.view, np.zeros(len(points), dtype=bool))[a:b] = True
-    big = {v: m for v, m in groups.items() if m.sum() >= MIN_SECONDS * rate}
-    if not big:
-        seen = int(sum(m.sum() for m in groups.values()))
-        raise MovescreenError(f"a whole body was seen in only {seen} frames ({seen / rate:.1f} s): "
-                              "too little to recognise the test; pass --test")
-    view = max(big, key=lambda v: big[v].sum())
-    masked = np.where(big[view][:, None, None], points, np.nan)
-    return _decide(masked, view)
+        if b - a < MIN_SECONDS * rate:
+            continue
+        mask = np.zeros(len(points), dtype=bool)
+        mask[a:b] = True
+        try:
+            found: Detection | MovescreenError = _decide(np.where(mask[:, None, None], points,
+                                                                  np.nan), seg.view)
+        except MovescreenError as err:
+            found = err
+        key = found.test if isinstance(found, Detection) else "refused"
+        votes.setdefault(key, []).append((b - a, found))
+    if not votes:
+        raise MovescreenError("a whole body was not seen for a second in any one view: too "
+                              "little to recognise the test; pass --test")
+    winner = max(votes, key=lambda k: sum(n for n, _ in votes[k]))
+    best = max(votes[winner], key=lambda v: v[0])[1]
+    if isinstance(best, MovescreenError):
+        raise best
+    return best
 
 
 def _decide(points: NDArray, view: str) -> Detection:
