@@ -238,7 +238,10 @@ def score_shin(row: Row, exp: dict[str, Any], obs: Observed) -> None:
     ok = all(in_range(m["value"], exp["shin"]) for m in shins)
     text = ",".join(f"{m['value']:.0f}" for m in shins)
     if "shin_reps" in exp:
-        values = [r.get("value") for r in shins[0].get("reps") or []]
+        # every published side's reps in time order (an alternating lunge tests both legs)
+        reps = sorted((r for m in shins for r in m.get("reps") or [] if r.get("value") is not None),
+                      key=lambda r: r.get("t_s") or 0.0)
+        values = [r.get("value") for r in reps]
         ok = ok and len(values) == len(exp["shin_reps"]) and all(
             v is not None and in_range(v, b) for v, b in zip(values, exp["shin_reps"], strict=True))
         text += " (" + ",".join("—" if v is None else f"{v:.0f}" for v in values) + ")"

@@ -434,8 +434,8 @@ def _candidates_in(t: NDArray, x: NDArray, part: NDArray, segment: int, min_prom
         b = int(np.clip(bounds[i + 1] - shift, 1, n))
         pk = int(np.clip(p - shift, 0, n - 1))
         yy = np.interp(t[part], t[part][ok], x[part][ok])
-        near_low = yy < np.min(yy) + min_prominence / 2
-        # cut by the stretch's start or end before coming back near its lowest level
-        partial = (a == 0 and not near_low[:pk].any()) or (b == n and not near_low[pk:].any())
+        back = yy < yy[pk] - 0.5 * (yy[pk] - np.min(yy))
+        # cut by the stretch's start or end before coming back half-way to its lowest level
+        partial = (a == 0 and not back[:pk].any()) or (b == n and not back[pk:].any())
         out.append(Candidate(int(part[pk]), int(part[a]), int(part[b - 1]) + 1, segment, partial))
     return out

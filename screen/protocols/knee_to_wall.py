@@ -12,7 +12,9 @@ How the numbers are obtained
   leg keeps one label.
 * Repetition signal: the tibial inclination of the *front* leg — per frame the leg whose ankle is
   further forward (toward the toes); where only one leg is seen (the far leg is often hidden in a
-  side view), that leg. Candidates are its peaks (``min_rep_prominence_deg`` high,
+  side view), that leg — on the frames where that foot is still (its toe slower than
+  ``max_foot_speed`` foot lengths per second: stepping into or out of a lunge is not a drive).
+  Candidates are its peaks (``min_rep_prominence_deg`` high,
   ``min_rep_separation_s`` apart) inside each segment.
 * The test leg of a repetition is the front leg at its deepest frame, so a clip with both legs
   tested (alternating lunges) reports each leg's repetitions under its own side; ``side``
@@ -87,6 +89,7 @@ class Settings:
     min_rep_separation_s: float = setting(0.8, 0.1, 30.0)
     min_knee_travel: float = setting(0.3, 0.0, 3.0, "foot lengths")
     max_foot_travel: float = setting(0.25, 0.0, 3.0, "foot lengths")
+    max_foot_speed: float = setting(1.0, 0.0, 20.0, "foot lengths per second")
     planted_s: float = setting(0.3, 0.0, 5.0)
     end_range_window_s: float = setting(0.1, 0.0, 2.0)
 
@@ -131,6 +134,15 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     incl = np.where(left, x["per"]["left"]["tibial_inclination"],
                     x["per"]["right"]["tibial_inclination"])
     incl = np.where(x["seen"] | (settings.side is not None), incl, np.nan)
+    # A knee drive happens over a planted foot: frames where the front foot moves (stepping in
+    # or out of a lunge) are left out of the repetition signal.
+    toe = np.where(left[:, None], x["legs"]["left"][:, 4], x["legs"]["right"][:, 4])
+    heel = np.where(left[:, None], x["legs"]["left"][:, 3], x["legs"]["right"][:, 3])
+    foot = nanmedian(np.linalg.norm(toe - heel, axis=-1))
+    speed = (np.linalg.norm(np.gradient(toe, trial.t, axis=0), axis=-1) / foot if n > 1
+             else np.zeros(n))
+    with np.errstate(invalid="ignore"):
+        incl = np.where(speed > settings.max_foot_speed, np.nan, incl)
     mask = allowed[REPS]
     found = Findings(kind="rep", sides=SIDES if settings.side is None else (settings.side,))
     cands = candidates(trial, incl, mask, min_prominence=settings.min_rep_prominence_deg,
