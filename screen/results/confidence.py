@@ -8,10 +8,13 @@ declares on that side:
     median MediaPipe visibility of those landmarks there, mapped linearly from
     :data:`VISIBILITY_ZERO` (→ 0) to :data:`VISIBILITY_FULL` (→ 1).
 ``jitter``
-    root-mean-square distance between the raw (gated) and the conditioned landmark positions in a
-    window of ± :data:`JITTER_WINDOW_S` around those frames, in torso lengths, mapped linearly
-    from 0 (→ 1) to :data:`JITTER_ZERO` (→ 0). Landmarks that jump between frames (a skeleton
-    fitted to the wrong person or to clutter) score low.
+    the frame-to-frame noise of the raw (gated) landmark positions in a window of
+    ± :data:`JITTER_WINDOW_S` around those frames: σ ≈ median |second difference| / 1.65 (for
+    white noise the second difference has standard deviation √6·σ, and the median of its size
+    is 0.674 of that), in torso lengths, mapped linearly from 0 (→ 1) to :data:`JITTER_ZERO`
+    (→ 0). A second difference ignores smooth movement, and the median ignores a few fast
+    frames (a step), so what scores low is landmarks that keep jumping (a skeleton fitted to
+    the wrong person, to clutter, or in the dark).
 ``coverage``
     fraction of those landmark samples in the same windows that the model reported as visible
     (gating keeps them): a value read across a gap is interpolated evidence.
@@ -44,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from screen.kinematics.body import torso_length
+from screen.kinematics.stats import nanmedian
 
 if TYPE_CHECKING:
     from screen.protocols.base import MeasureSpec, Value
@@ -51,7 +55,7 @@ if TYPE_CHECKING:
 
 VISIBILITY_ZERO, VISIBILITY_FULL = 0.5, 0.9
 JITTER_WINDOW_S = 0.5
-JITTER_ZERO = 0.06  # torso lengths RMS
+JITTER_ZERO = 0.03  # torso lengths (noise σ)
 MODEL_DISAGREEMENT_ZERO = 10.0  # degrees
 PUBLISH_AT_LEAST = 0.5
 HIGH, MODERATE = 0.8, 0.65
@@ -122,17 +126,15 @@ def _evidence(trial: Trial, frames: np.ndarray, lms: list[int]) -> dict[str, flo
     vis = trial.recording.image[frames][:, lms, 3].astype(float)
     visibility = float(np.nanmedian(vis)) if np.any(np.isfinite(vis)) else 0.0
     win = _windows(trial, frames)
-    raw, smooth = trial.raw[win][:, lms], trial.points[win][:, lms]
-    ok = np.all(np.isfinite(raw), axis=-1) & np.all(np.isfinite(smooth), axis=-1)
-    torso = torso_length(trial.raw)
-    scale = float(np.nanmedian(torso)) if np.any(np.isfinite(torso)) else np.nan
-    if ok.any() and np.isfinite(scale) and scale > 0:
-        rms = float(np.sqrt(np.mean(np.sum((raw - smooth)[ok] ** 2, axis=-1)))) / scale
-    else:
-        rms = np.inf
+    raw = trial.raw[win][:, lms]
+    scale = nanmedian(torso_length(trial.raw))
+    d2 = np.abs(raw[2:] - 2 * raw[1:-1] + raw[:-2]) if len(raw) > 2 else np.zeros((0, 1, 2))
+    noise = nanmedian(d2) / 1.65 / scale if np.isfinite(scale) and scale > 0 else np.inf
+    if not np.isfinite(noise):
+        noise = np.inf
     return {"visibility": float(np.clip((visibility - VISIBILITY_ZERO)
                                         / (VISIBILITY_FULL - VISIBILITY_ZERO), 0, 1)),
-            "jitter": float(np.clip(1 - rms / JITTER_ZERO, 0, 1)),
+            "jitter": float(np.clip(1 - noise / JITTER_ZERO, 0, 1)),
             "coverage": float(np.mean(np.all(np.isfinite(raw), axis=-1)))}
 
 
