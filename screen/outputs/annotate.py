@@ -30,7 +30,7 @@ SKELETON_BGR = (235, 235, 235)
 JOINT_BGR = (40, 200, 255)
 ANGLE_BGR = (0, 0, 230)
 REFERENCE_BGR = (255, 160, 0)
-ARM_FRACTION = 1.0  # length of a drawn reference line, in lengths of the measured segment
+JPEG_QUALITY = 85
 
 
 @dataclass(frozen=True)
@@ -51,13 +51,14 @@ class AngleDrawing:
 
 @dataclass(frozen=True)
 class Picture:
-    """One end-range picture: ``png`` bytes, the ``frame`` index, rep number and what was drawn
+    """One end-range picture: ``jpeg`` bytes (a photograph: JPEG keeps the report small), the
+    ``frame`` index, rep number and what was drawn
     (None when the measure has no drawable angle, e.g. foot progression from world landmarks)."""
 
     rep: int
     frame: int
     value: float
-    png: bytes
+    jpeg: bytes
     drawing: AngleDrawing | None
     width: int
     height: int
@@ -237,6 +238,6 @@ def end_range_pictures(result: Result, m: Measurement, *, max_width: int = 480) 
         h, w = img.shape[:2]
         if w > max_width:
             img = cv2.resize(img, (max_width, round(h * max_width / w)), interpolation=cv2.INTER_AREA)
-        ok, buf = cv2.imencode(".png", img)
+        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         out.append(Picture(rep, frame, value, buf.tobytes(), d, img.shape[1], img.shape[0]))
     return out
