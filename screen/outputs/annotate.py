@@ -241,3 +241,55 @@ def end_range_pictures(result: Result, m: Measurement, *, max_width: int = 480) 
         ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         out.append(Picture(rep, frame, value, buf.tobytes(), d, img.shape[1], img.shape[0]))
     return out
+
+
+def write_annotated_video(result: Result, out: str | Path) -> Path:
+    """The analysed clip with the skeleton, the live value of the first measure that has a
+    per-frame trace, a repetition counter, and the measured frames marked (red border and
+    "MEASURED"). Written as MP4 (``mp4v``) at the clip's frame rate."""
+    from screen.outputs.plots import trace
+
+    path = video_path(result)
+    if path is None:
+        raise MovescreenError(f"{result.source}: the video is not available for --annotated-video")
+    live = next(((m, y) for m in result.measurements if m.value is not None
+                 for y in [trace(result, m)] if y is not None), None)
+    measured = sorted({f for m in result.measurements if m.value is not None
+                       for _, f, _ in measured_frames(result, m)})
+    px = result.recording.pixels()
+    cap = cv2.VideoCapture(str(path))
+    fps = result.recording.meta.get("fps_nominal") or 30.0
+    size = (result.recording.meta["width"], result.recording.meta["height"])
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), float(fps), size)
+    try:
+        for i in range(result.recording.n_frames):
+            ok, img = cap.read()
+            if not ok:
+                break
+            if img.shape[1::-1] != size:
+                img = cv2.resize(img, size)
+            _annotate_frame(img, px[i], i, live, measured)
+            writer.write(img)
+    finally:
+        cap.release()
+        writer.release()
+    return Path(out)
+
+
+def _annotate_frame(img: NDArray[np.uint8], px: F, i: int, live: tuple[Measurement, F] | None,
+                    measured: list[int]) -> None:
+    draw_skeleton(img, px)
+    scale = max(img.shape[:2]) / 1000
+    lines = [f"rep {sum(f <= i for f in measured)}"]
+    if live is not None and np.isfinite(live[1][i]):
+        m, y = live
+        unit = " deg" if m.unit == "deg" else f" {m.unit}"  # OpenCV's font has no degree sign
+        lines.insert(0, f"{m.side} {m.name.replace('_', ' ')}: {y[i]:.1f}{unit}")
+    if i in measured:
+        cv2.rectangle(img, (0, 0), (img.shape[1] - 1, img.shape[0] - 1), ANGLE_BGR, max(4, int(12 * scale)))
+        lines.append("MEASURED")
+    for k, text in enumerate(lines):
+        org = (int(20 * scale), int((50 + 45 * k) * scale))
+        for colour, thick in (((0, 0, 0), 6), ((255, 255, 255), 2)):
+            cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, 1.1 * scale, colour,
+                        max(1, int(thick * scale)), cv2.LINE_AA)

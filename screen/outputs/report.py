@@ -56,8 +56,9 @@ def _measure(trial: Trial, m: Any) -> dict[str, Any]:
                       "frame": r.get("frame", frame_of.get(r.get("rep"))),
                       "flags": {k: v for k, v in r.items() if isinstance(v, bool)} | (r.get("flags") or {})}
                      for r in m.reps],
-            "pictures": [{"uri": data_uri(p.jpeg, "image/jpeg"), "rep": p.rep, "frame": p.frame, "width": p.width,
-                          "height": p.height, "label": p.drawing.label if p.drawing else None}
+            "pictures": [{"uri": data_uri(p.jpeg, "image/jpeg"), "rep": p.rep, "frame": p.frame,
+                          "width": p.width, "height": p.height,
+                          "label": p.drawing.label if p.drawing else None}
                          for p in pics],
             "plot": None if plot is None else data_uri(plot)}
 

@@ -63,7 +63,8 @@ def load(path: str | Path | None = None) -> dict[str, Any]:
     for f in data.get("findings", []):
         unknown = set(f.get("drills", [])) - set(data.get("drills", {}))
         if unknown:
-            raise MovescreenError(f"{path}: finding for {f.get('test')} names unknown drills {sorted(unknown)}")
+            raise MovescreenError(f"{path}: finding for {f.get('test')} names unknown drills "
+                                  f"{sorted(unknown)}")
     return data
 
 
