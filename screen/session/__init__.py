@@ -105,7 +105,7 @@ def cross_trial_asymmetry(trials: list[Trial]) -> list[dict[str, Any]]:
         for t in (t for t in trials if t.result.test == test):
             for m in t.result.measurements + _distance_measurements(t):
                 if m.value is not None and m.side in ("left", "right"):
-                    chosen.setdefault((m.name, m.side), (m, Path(t.result.source).name))
+                    chosen.setdefault((m.name, m.side), (m, Path(t.spec.path).name))
         for a in asymmetry([m for m, _ in chosen.values()]):
             a |= {"test": test, "left_trial": chosen[(a["name"], "left")][1],
                   "right_trial": chosen[(a["name"], "right")][1]}
