@@ -4,6 +4,7 @@ pictures) and a 4°-rolled copy, saved as landmarks files the CLI reads."""
 from __future__ import annotations
 
 import pytest
+
 from session.clips import knee_to_wall, mirror, mirror_video, roll
 
 
