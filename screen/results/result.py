@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from screen.recording import Recording
-from screen.results.thresholds import Status, status_label
+from screen.results.thresholds import Status
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class Result:
             unit_of_count = "step(s)" if "step" in m.statistic else "rep(s)"
             count = f" over {len(m.reps)} {unit_of_count}" if m.reps else ""
             lines.append(f"  {m.side:5s} {m.name}: {m.statistic} {m.value:.1f}{u}{median}{count}"
-                         f" → {status_label(m.status, m.threshold)}{_reference(m)}")
+                         f" → {m.status.upper().replace('_', ' ')}{_reference(m)}")
         for a in self.asymmetry:
             u = _unit(a["unit"])
             verdict = ("" if a["notable"] is None else
