@@ -124,6 +124,7 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
                             ("width", "height", "rotation_deg", "fps_nominal", "timestamps")}},
         frames=_frames(trial, findings, used),
         recording=rec,
+        trial=trial,
         asymmetry=asymmetry(measurements),
         detection=detection,
         segments=[s | {"measured": bool(used[s["start_frame"]:s["end_frame"]].any())}

@@ -8,7 +8,6 @@ Image coordinates are pixels of the displayed frame, x right, y down (GUIDE §2)
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.conditioned import conditioned_points
-from screen.conditioning.signal import Conditioning
 from screen.errors import MovescreenError
-from screen.kinematics.geometry import up_vector
 from screen.kinematics.sagittal import forward_sign
 from screen.landmarks import LEG, SKELETON
 from screen.results.result import Measurement, Result
@@ -89,38 +85,14 @@ def end_range_frame(result: Result, m: Measurement) -> int | None:
     return min(frames, key=lambda r: abs(r[2] - m.value))[1]
 
 
-_CACHE: dict[int, tuple[Any, F]] = {}
-
-
-def _points(result: Result) -> F:
-    from screen.protocols import PROTOCOLS
-
-    hit = _CACHE.get(id(result.recording))
-    if hit is not None and hit[0] is result.recording:
-        return hit[1]
-
-    protocol = PROTOCOLS[result.test]
-    known = {f.name for f in dataclasses.fields(Conditioning)}
-    cond = Conditioning(**{k: v for k, v in result.settings.get("conditioning", {}).items() if k in known})
-    pts = conditioned_points(result.recording, cond, protocol.LANDMARKS)
-    _CACHE.clear()  # one recording at a time is enough: the report walks results in turn
-    _CACHE[id(result.recording)] = (result.recording, pts)
-    return pts
-
-
 def conditioned(result: Result) -> F:
-    """(T, 33, 2) the conditioned pixels the result's protocol measured from (recomputed with
-    the conditioning recorded in ``result.settings``)."""
-    return _points(result)
+    """(T, 33, 2) the conditioned pixels the result's protocol measured from (its trial's)."""
+    return result.trial.points
 
 
 def vertical(result: Result) -> F:
-    """(2,) image direction of true up used by the analysis (the given camera tilt, else level)."""
-    vert = getattr(result, "vertical", None) or {}
-    tilt = (result.settings.get("protocol") or {}).get("camera_tilt_deg") or 0.0
-    if vert.get("source") not in (None, "assumed_level") and vert.get("roll_deg") is not None:
-        tilt = vert["roll_deg"]
-    return up_vector(float(tilt))
+    """(2,) image direction of true up used by the analysis."""
+    return result.trial.up
 
 
 def test_leg_points(result: Result, side: str) -> tuple[F, F, float]:

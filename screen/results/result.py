@@ -44,7 +44,9 @@ class Measurement:
 @dataclass(frozen=True)
 class Result:
     """Everything one analysis found. ``frames`` (the per-frame table) and ``recording`` (the
-    landmarks) are not part of the JSON form; they are written beside it."""
+    landmarks) are not part of the JSON form; they are written beside it. ``trial`` is the
+    :class:`~screen.trial.Trial` measured (conditioned landmarks, scene, vertical), for outputs
+    that draw on it."""
 
     tool_version: str
     source: str
@@ -56,6 +58,7 @@ class Result:
     settings: dict[str, Any]
     frames: pd.DataFrame = field(repr=False, compare=False)
     recording: Recording = field(repr=False, compare=False)
+    trial: Any = field(default=None, repr=False, compare=False)
     asymmetry: list[dict[str, Any]] = field(default_factory=list)
     detection: dict[str, Any] | None = None
     segments: list[dict[str, Any]] = field(default_factory=list)
@@ -64,7 +67,7 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)
-             if f.name not in ("frames", "recording")}
+             if f.name not in ("frames", "recording", "trial")}
         d["measurements"] = [asdict(m) for m in self.measurements]
         return _clean(d)
 
