@@ -97,6 +97,9 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
     trial = prepare(rec, protocol.landmarks, protocol.conditioning, protocol.world_conditioning,
                     vertical, scene)
     allowed, why_view = base.allowed_frames(trial, protocol)
+    crowd = _subject_doubt(rec)
+    if crowd:
+        why_view = {m.name: crowd for m in protocol.measures}
     allowed[base.REPS] = base.rep_frames(trial, protocol)
     findings = protocol.find(trial, proto_settings, allowed)
     findings.values = base.vet(findings.values, protocol, allowed)
@@ -108,7 +111,7 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
         source=str(rec.meta.get("source", source)),
         model={"name": rec.meta.get("model"), "sha256": rec.meta.get("model_sha256")},
         test=test,
-        view=_view_summary(trial, used),
+        view=_view_summary(trial, used) | findings.details,
         measurements=measurements,
         quality={"frames": rec.n_frames, "frames_with_pose": n_pose,
                  "framing": {"body_seen": framing.body_seen, "feet_seen": framing.feet_seen},
@@ -149,10 +152,27 @@ def _recording_warnings(rec: Recording, n_pose: int) -> list[str]:
         warnings.append(f"a person was found in only {n_pose} of {rec.n_frames} frames")
     if rec.meta.get("timestamps") == "nominal":
         warnings.append("the container has no usable frame times; nominal frame rate used")
-    if rec.meta.get("people_max", 1) > 1:
-        warnings.append(f"up to {rec.meta['people_max']} people in view; the main subject "
-                        f"({rec.meta.get('subject_rule', 'largest')}) was followed")
+    people = rec.meta.get("people") or {}
+    if rec.meta.get("people_max", 1) > 1 or people.get("several_fraction", 0.0) >= SEVERAL_PEOPLE_AT_LEAST:
+        most = max(rec.meta.get("people_max", 1), people.get("people_in_full_view", 1))
+        warnings.append(f"up to {most} people in view; the main subject (the person in view "
+                        "longest and largest) was measured: check the pictures")
     return warnings
+
+
+SEVERAL_PEOPLE_AT_LEAST = 0.2  # fraction of sampled frames with more than one person in full view
+SIMILAR_PEOPLE_AT_LEAST = 0.5  # ... with a second person of similar size (the subject is ambiguous)
+
+
+def _subject_doubt(rec: Recording) -> str | None:
+    """Why the main subject cannot be singled out (None when it can), from the people count
+    of :mod:`screen.sources.people` recorded in ``meta["people"]``."""
+    people = rec.meta.get("people") or {}
+    if people.get("similar_fraction", 0.0) >= SIMILAR_PEOPLE_AT_LEAST:
+        return (f"two or more people of similar size are in full view in "
+                f"{100 * people['similar_fraction']:.0f}% of the sampled frames: the subject "
+                "cannot be singled out; film one person at a time")
+    return None
 
 
 def _view_summary(trial: Trial, used: np.ndarray) -> dict[str, Any]:

@@ -11,9 +11,9 @@ position. A swap is detected when swapping is cheaper than keeping by the factor
 :data:`SWAP_RATIO` and the two legs were apart (their summed separation at least
 :data:`MIN_SEPARATION` torso lengths): legs drawn on top of each other (a side view with the legs
 together, or legs crossing in a stride) carry no evidence, and no swap is declared there. The
-labels are then flipped on every frame after an odd number of detected swaps. Which physical leg
-is called "left" in the end is decided later by the protocols (the label a leg carries in most
-frames), so one leg keeps one name throughout.
+labels are then flipped on every frame after an odd number of detected swaps — or on every frame
+after an even number, whichever agrees with MediaPipe's labels on more frames: each physical leg
+keeps the name the model gave it most often, and keeps it throughout.
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def swap_frames(xy: NDArray, /) -> NDArray[np.bool_]:
     apart = np.linalg.norm(prev_l - prev_r, axis=-1).sum(1) >= MIN_SEPARATION * scale
     with np.errstate(invalid="ignore"):
         event = both & apart & (swap < SWAP_RATIO * keep)
-    return (np.cumsum(event) % 2).astype(bool)
+    flip = (np.cumsum(event) % 2).astype(bool)
+    # Keep the labels MediaPipe gave on most frames: which leg is called left is its majority.
+    return ~flip if flip[both].sum() > both.sum() / 2 else flip
 
 
 def repair(rec: Recording, /) -> tuple[Recording, int]:

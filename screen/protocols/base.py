@@ -109,7 +109,9 @@ class Value:
 class Findings:
     """What a protocol found. ``sides`` are the sides it reports (e.g. only the test leg plus
     the other leg as missing); ``missing`` gives the reason for a (measure, side) that has no
-    value by design (the far leg, not the test leg); ``frames`` per-frame columns (T,)."""
+    value by design (the far leg, not the test leg); ``frames`` per-frame columns (T,);
+    ``details`` how the protocol measured (e.g. the hip-rotation path), added to the result's
+    ``view``."""
 
     kind: Kind
     reps: list[Rep] = field(default_factory=list)
@@ -120,6 +122,7 @@ class Findings:
     warnings: list[str] = field(default_factory=list)
     frames: dict[str, NDArray] = field(default_factory=dict)
     sides: tuple[str, ...] = ("left", "right")
+    details: dict[str, Any] = field(default_factory=dict)  # how it was measured (result's view)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,10 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
                "measured; film the whole body with both feet in view")
         found.missing |= {(m.name, s): why for m in MEASURES for s in sides}
         return found
+    found.details = {"mode": "walking" if allowed[WALKING].any() and wanted[WALKING] else
+                     "standing" if allowed[STANDING].any() and wanted[STANDING] else "none",
+                     "mode_reason": "from the activity of the measured segments"
+                     if settings.mode == "auto" else "set by the mode setting"}
     if wanted[WALKING] and allowed[WALKING].any():
         _walking(found, trial, sides, settings, allowed[WALKING])
     if wanted[STANDING] and allowed[STANDING].any():

@@ -124,6 +124,7 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
         return found
     rot2, rot3 = rotation_2d(points, up), rotation_3d(trial.world)
     path, path_why = _choose_path(trial.world, trial.has_pose, settings)
+    found.details = {"path": path, "path_reason": path_why}
     if path != "3d":
         found.warnings.append(f"2-D image angle used: {path_why}")
     primary = rot3 if path == "3d" else rot2
