@@ -117,11 +117,19 @@ def _traces(points: NDArray, up: NDArray) -> dict[str, Any]:
 def frame_measures(points: NDArray, settings: Settings, *, up: NDArray | None = None
                    ) -> dict[str, NDArray]:
     """Per-frame traces (T,) of the front leg (or ``settings.side``): tibial inclination and
-    ankle dorsiflexion (deg), from conditioned pixels (T, 33, 2)."""
-    x = _traces(np.asarray(points, dtype=float), up_vector(0.0) if up is None else up)
+    ankle dorsiflexion (deg), and heel rise (foot lengths) over the window's frames with the
+    shin in its lowest quarter (knee back), from conditioned pixels (T, 33, 2)."""
+    up = up_vector(0.0) if up is None else up
+    x = _traces(np.asarray(points, dtype=float), up)
     left = x["front_left"] if settings.side is None else np.full(len(points), settings.side == "left")
-    return {name: np.where(left, x["per"]["left"][name], x["per"]["right"][name])
-            for name in ("tibial_inclination", "ankle_dorsiflexion")}
+    out = {name: np.where(left, x["per"]["left"][name], x["per"]["right"][name])
+           for name in ("tibial_inclination", "ankle_dorsiflexion")}
+    leg = np.where(left[:, None, None], x["legs"]["left"], x["legs"]["right"])
+    incl = out["tibial_inclination"]
+    with np.errstate(invalid="ignore"):
+        base = incl <= np.nanpercentile(incl, 25) if np.isfinite(incl).any() else np.zeros(len(incl), bool)
+    out["heel_rise"] = heel_rise(leg[:, 3], leg[:, 4], up, base)
+    return out
 
 
 def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]) -> Findings:
