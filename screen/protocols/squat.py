@@ -41,8 +41,11 @@ Side view (one leg; :mod:`screen.kinematics.sagittal`)
 
 Front or back view (both legs; :mod:`screen.kinematics.frontal`)
 * ``knee_valgus`` (FPPA, + = knee medial): per rep, at the deepest of the rep's frames whose
-  projected thigh is ≥ ``min_thigh_fraction`` of its standing length (the flexed thigh
-  pointing at the camera turns any sideways offset into a large angle).
+  projected thigh is ≥ ``min_thigh_fraction`` (0.9: the thigh at most ≈ 26° out of the image
+  plane, near the 45–60° of knee flexion at which 2-D FPPA is published) of its standing
+  length (the flexed thigh pointing at the camera turns any sideways offset into a large
+  angle). With the feet turned out, knees that track over the toes move *laterally* in the
+  image as they come forward, so a sound squat reads negative.
 * ``hip_drop`` per side (thigh lengths) at the bottom; ``lateral_shift`` (hip widths, + toward
   the left) median over the bottom phase minus its median over standing.
 * Toe-out is not measured during the squat: the world-landmark foot angle read 31–43° at the
@@ -110,9 +113,11 @@ MEASURES = (
     MeasureSpec("heel_lift", "foot lengths", SIDE_VIEW, 20.0, (-0.3, 1.0),
                 "the heel cannot sink into the floor by more than landmark noise, nor rise "
                 "above a tiptoe stance (≈ 0.6 foot lengths)", "worst rep", LOWER, max_spread=0.5),
-    MeasureSpec("knee_valgus", "deg", FRONT_VIEWS, 5.0, (-30.0, 30.0),
-                "2-D FPPA in squats and landings reported within about −20…+25° (Munro et al. "
-                "2012); the knee's frontal-plane laxity allows no more", "median of reps", WHOLE),
+    MeasureSpec("knee_valgus", "deg", FRONT_VIEWS, 5.0, (-60.0, 45.0),
+                "a projected angle, not a joint angle: 2-D FPPA is reported within about −20…+25° "
+                "in single-leg tasks (Munro et al. 2012); a bilateral squat with the feet turned "
+                "out reads −12…−66° with the knees over the toes (validation and sample front "
+                "squats), so only −60…45° can describe a knee", "median of reps", WHOLE),
     MeasureSpec("hip_drop", "thigh lengths", FRONT_VIEWS, 15.0, (-0.5, 2.5),
                 "the hips cannot drop more than thigh plus shank below standing",
                 "median of reps", WHOLE, max_spread=1.0),
@@ -131,7 +136,7 @@ class Settings:
     side: Side | None = None
     min_rep_depth: float = setting(0.2, 0.02, 3.0, "thigh lengths of hip drop")
     min_rep_separation_s: float = setting(1.0, 0.1, 30.0)
-    min_thigh_fraction: float = setting(0.8, 0.1, 1.0)
+    min_thigh_fraction: float = setting(0.9, 0.1, 1.0, "valgus read with the thigh ≤ 26° out of plane")
     max_foot_travel: float = setting(0.3, 0.0, 5.0, "torso lengths")
     max_trunk_lean_deg: float = setting(60.0, 10.0, 90.0)
     min_knee_flexion_deg: float = setting(50.0, 0.0, 170.0)
