@@ -99,12 +99,14 @@ class Settings:
 CONDITIONING = Conditioning(cutoff_hz=3.0)
 
 
-def _traces(points: NDArray, up: NDArray) -> dict[str, Any]:
-    """Per leg its :func:`leg_measures`, the forward sign and, per frame, whether the left leg is
-    the front leg (``front_left``) and whether any leg was seen (``seen``)."""
+def _traces(points: NDArray, up: NDArray, frames: NDArray | None = None) -> dict[str, Any]:
+    """Per leg its :func:`leg_measures`, the forward sign (from ``frames``, default all) and,
+    per frame, whether the left leg is the front leg (``front_left``) and whether any leg was
+    seen (``seen``)."""
     legs = {s: points[:, list(LEG[s])] for s in SIDES}
-    fwd = forward_sign(np.concatenate([legs[s][:, 3] for s in SIDES]),
-                       np.concatenate([legs[s][:, 4] for s in SIDES]), up)
+    sel = slice(None) if frames is None else frames
+    fwd = forward_sign(np.concatenate([legs[s][sel, 3] for s in SIDES]),
+                       np.concatenate([legs[s][sel, 4] for s in SIDES]), up)
     per = {s: leg_measures(legs[s], up, fwd) for s in SIDES}
     ahead = {s: components(legs[s][:, 2], up, fwd)[0] for s in SIDES}
     left_ok, right_ok = np.isfinite(ahead["left"]), np.isfinite(ahead["right"])
@@ -133,7 +135,7 @@ def frame_measures(points: NDArray, settings: Settings, *, up: NDArray | None = 
 
 
 def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]) -> Findings:
-    x = _traces(trial.points, trial.up)
+    x = _traces(trial.points, trial.up, allowed[REPS])
     n = trial.n_frames
     if settings.side is None:
         left = x["front_left"]

@@ -328,7 +328,9 @@ def _sagittal_traces(trial: Trial, settings: Settings, depth: F, side_frames: ND
     p, up = trial.points, trial.up
     legs = {s: p[:, list(LEG[s])] for s in SIDES}
     leg, labels = _near_leg(trial.world, legs, settings.side)
-    fwd = forward_sign(leg[:, 3], leg[:, 4], up)
+    # the way the toes point, from the side-view frames only (from the front the foot points at
+    # the camera and its image direction says nothing)
+    fwd = forward_sign(leg[side_frames, 3], leg[side_frames, 4], up)
     x: dict[str, Any] = dict(leg_measures(leg, up, fwd))
     x["thigh_angle"] = thigh_angle(leg[:, 0], leg[:, 1], up)
     x["trunk_lean"] = trunk_lean(p, up, fwd)
