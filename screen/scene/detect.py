@@ -126,8 +126,10 @@ def detect(points: NDArray, scene: Scene, t: NDArray) -> Detection:
     rate = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     trim = int(round(TRIM_SECONDS * rate))
     votes: dict[str, list] = {}
+    n = len(points)
     for view, a, b in _runs(scene.segments):
-        a, b = a + trim, b - trim  # frames next to a change of view (a turn, a cut, a dissolve)
+        # frames next to a change of view (a turn, a cut, a dissolve) are left out
+        a, b = a + (trim if a > 0 else 0), b - (trim if b < n else 0)
         if b - a < MIN_SECONDS * rate:
             continue
         mask = np.zeros(len(points), dtype=bool)
