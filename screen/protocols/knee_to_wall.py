@@ -29,8 +29,12 @@ How the numbers are obtained
   planted and the shin in the lower half of its excursion (knee back, a quiet part of the same
   movement, never one frame).
 * End range: the heel-down frame of the repetition with the largest tibial inclination, and
-  the *mean* of both measures over the heel-down frames within ± ``end_range_window_s`` of it
-  (robust to landmark noise: a maximum of a noisy trace is biased upward). A repetition whose
+  the *mean* tibial inclination over the heel-down frames within ± ``end_range_window_s`` of it
+  (robust to landmark noise: a maximum of a noisy trace is biased upward); ankle dorsiflexion is
+  that inclination minus the foot pitch (the identity 90° − ∠(s, f) = inclination − pitch in
+  the image), the pitch being the median over the heel-down frames within ± ``foot_still_s`` —
+  the planted foot is still and, short in the image, its pitch is the noisiest term.
+  ``benchmarks/end_range_noise.py`` prints the bias and spread of both under noise. A repetition whose
   heel was up throughout yields no value.
 * The reported value is the best repetition (the clinical convention: the furthest drive).
 
@@ -92,6 +96,7 @@ class Settings:
     max_foot_speed: float = setting(1.0, 0.0, 20.0, "foot lengths per second")
     planted_s: float = setting(0.3, 0.0, 5.0)
     end_range_window_s: float = setting(0.1, 0.0, 2.0)
+    foot_still_s: float = setting(0.5, 0.0, 5.0)
 
 
 # Knee drives take ≥ 1.5 s and the end range is read from single frames, so a 3 Hz cut-off
@@ -208,7 +213,7 @@ def _rep(trial: Trial, x: dict[str, Any], side: Side, c: Candidate, settings: Se
         down[w] = (rise[w] < settings.heel_rise_max) & np.isfinite(incl[w])
     flags = {"heel_rise_at_bottom": None if not np.isfinite(rise[b]) else round(float(rise[b]), 3),
              "heel_down_at_bottom": bool(down[b]), "knee_travel": round(travel, 3)}
-    values = {}
+    values: dict[str, tuple] = {}
     for name in ("tibial_inclination", "ankle_dorsiflexion"):
         ok = down & allowed[name]
         if not ok[w].any():
@@ -216,7 +221,14 @@ def _rep(trial: Trial, x: dict[str, Any], side: Side, c: Candidate, settings: Se
             continue
         j = int(w[ok[w]][np.argmax(incl[w][ok[w]])])
         near = ok & (np.abs(t - t[j]) <= settings.end_range_window_s)
-        values[name] = (j, float(np.mean(m[name][near])), flags)
+        value = float(np.mean(incl[near]))
+        if name == "ankle_dorsiflexion":
+            # 90° − ∠(s, f) = inclination − foot pitch in the image; the planted foot is still,
+            # so its pitch (the noisiest term: a short segment) is the median over the
+            # heel-down frames within ± foot_still_s
+            still = down & np.isfinite(m["foot_pitch"]) & (np.abs(t - t[j]) <= settings.foot_still_s)
+            value -= float(np.median(m["foot_pitch"][still]))
+        values[name] = (j, value, flags)
     return None, values
 
 
