@@ -130,8 +130,7 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
         trial=trial,
         asymmetry=asymmetry(measurements),
         detection=detection,
-        segments=[s | {"measured": bool(used[s["start_frame"]:s["end_frame"]].any())}
-                  for s in trial.scene.to_list(trial.t)],
+        segments=_segments(trial, used, measurements),
         repetitions=_repetitions(trial, findings),
         vertical=dataclasses.asdict(trial.vertical),
     )
@@ -187,6 +186,19 @@ def _view_summary(trial: Trial, used: np.ndarray) -> dict[str, Any]:
             "turn_deg": None if not np.isfinite(main.turn_deg) else float(main.turn_deg),
             "reason": "body turn from the world landmarks' shoulder line (0° facing the camera, "
                       "90° side-on), per segment"}
+
+
+def _segments(trial: Trial, used: np.ndarray, measurements: list) -> list[dict[str, Any]]:
+    """The scene's segments, each with ``measured`` (some measure may read it) and ``measures``
+    (``name/side`` of every published value with a repetition in it)."""
+    out = []
+    for s in trial.scene.to_list(trial.t):
+        names = sorted({f"{m.name}/{m.side}" for m in measurements if m.value is not None
+                        for r in m.reps if r.get("segment") == s["index"]
+                        and r.get("value") is not None})
+        out.append(s | {"measured": bool(used[s["start_frame"]:s["end_frame"]].any()),
+                        "measures": names})
+    return out
 
 
 def _repetitions(trial: Trial, findings: base.Findings) -> dict[str, Any]:
