@@ -149,14 +149,29 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
     return np.where(~present, "absent", np.where(walking, "walking", "in_place")).astype(object)
 
 
-def _runs(labels: list[tuple[str, str]], cut: NDArray[np.bool_]) -> list[list[int]]:
-    """[start, end, label index] runs of equal labels, a new run also at every cut."""
-    n = len(labels)
-    change = np.ones(n, dtype=bool)
-    change[1:] = [a != b for a, b in zip(labels[1:], labels[:-1], strict=True)]
+VIEWS: tuple[str, ...] = ("side", "front", "back", "oblique", "unknown")
+ACTIVITIES: tuple[str, ...] = ("in_place", "walking", "absent")
+
+
+def _codes(view: NDArray, activity: NDArray) -> NDArray[np.intp]:
+    """(T,) one integer per (view, activity) pair."""
+    v = np.searchsorted(np.array(sorted(VIEWS)), view.astype(str))
+    a = np.searchsorted(np.array(sorted(ACTIVITIES)), activity.astype(str))
+    return v * len(ACTIVITIES) + a
+
+
+def _decode(code: int) -> tuple[str, str]:
+    v, a = divmod(int(code), len(ACTIVITIES))
+    return sorted(VIEWS)[v], sorted(ACTIVITIES)[a]
+
+
+def _runs(codes: NDArray[np.intp], cut: NDArray[np.bool_]) -> list[list[int]]:
+    """[start, end] runs of equal codes (T,), a new run also at every cut."""
+    change = np.ones(len(codes), dtype=bool)
+    change[1:] = codes[1:] != codes[:-1]
     change |= cut
     starts = np.flatnonzero(change)
-    ends = np.append(starts[1:], n)
+    ends = np.append(starts[1:], len(codes))
     return [[int(a), int(b)] for a, b in zip(starts, ends, strict=True)]
 
 
@@ -183,18 +198,18 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
     with np.errstate(invalid="ignore"):
         cut = jump > settings.cut_jump
 
-    labels = list(zip(view.tolist(), activity.tolist(), strict=True))
-    runs = _merge_short(_runs(labels, cut), labels, max(1, int(round(settings.min_segment_s / dt))),
+    codes = _codes(view, activity)
+    runs = _merge_short(_runs(codes, cut), codes, max(1, int(round(settings.min_segment_s / dt))),
                         cut)
     segments = []
     for i, (a, b) in enumerate(runs):
-        v, act = _majority(labels[a:b])
+        v, act = _decode(_majority(codes[a:b]))
         tv = turn[a:b][np.isfinite(turn[a:b])]
         segments.append(Segment(i, a, b, v, float(np.median(tv)) if len(tv) else float("nan"), act))
     return Scene(turn, view, activity, tuple(segments), cut, settings)
 
 
-def _merge_short(runs: list[list[int]], labels: list[tuple[str, str]], min_len: int,
+def _merge_short(runs: list[list[int]], codes: NDArray[np.intp], min_len: int,
                  cut: NDArray[np.bool_]) -> list[list[int]]:
     """Merge runs shorter than ``min_len`` frames into the longer neighbour; neighbours that end
     up with the same majority label are joined unless a cut separates them (loops over runs,
@@ -216,7 +231,7 @@ def _merge_short(runs: list[list[int]], labels: list[tuple[str, str]], min_len: 
         del runs[hi]
     merged: list[list[int]] = []
     for r in runs:
-        same = merged and _majority(labels[merged[-1][0]:merged[-1][1]]) == _majority(labels[r[0]:r[1]])
+        same = merged and _majority(codes[merged[-1][0]:merged[-1][1]]) == _majority(codes[r[0]:r[1]])
         if same and not cut[r[0]]:
             merged[-1][1] = r[1]
         else:
@@ -224,7 +239,6 @@ def _merge_short(runs: list[list[int]], labels: list[tuple[str, str]], min_len: 
     return merged
 
 
-def _majority(labels: list[tuple[str, str]]) -> tuple[str, str]:
-    values, counts = np.unique(np.array([f"{v}|{a}" for v, a in labels]), return_counts=True)
-    v, a = str(values[np.argmax(counts)]).split("|")
-    return v, a  # type: ignore[return-value]
+def _majority(codes: NDArray[np.intp]) -> int:
+    """The most frequent code of a run."""
+    return int(np.argmax(np.bincount(codes)))
