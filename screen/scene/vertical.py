@@ -10,8 +10,8 @@ the right in the picture has a positive roll; ``up_vector(roll_deg)`` is its ima
 Image coordinates are pixels, x right, y down, origin top-left.
 
 How the scene estimate works (:func:`from_frames`)
-1. Segments: OpenCV's line segment detector (LSD) on each sampled frame in grey, downscaled so its
-   long side is at most ``max_side_px``. Segments shorter than ``min_length`` × the long side are
+1. Segments: OpenCV's line segment detector (LSD) on each sampled frame in grey, downscaled to
+   each long side in ``scales_px`` (the coarse scale joins edges that texture breaks up). Segments shorter than ``min_length`` × the long side are
    dropped, and so is every segment touching the person's box (from the landmarks, enlarged by
    ``person_margin`` × its height): limbs are long, nearly vertical edges that are not plumb.
 2. Candidates: segments within ``max_deviation_deg`` of image vertical (plumb candidates: door
@@ -29,7 +29,8 @@ How the scene estimate works (:func:`from_frames`)
    turned by 90° and their uncertainty inflated by ``horizontal_penalty``.
 4. Robust combination: iteratively reweighted least squares with Tukey's biweight (start: the
    length-weighted median lean), weights ∝ segment length. The same edge is found in many frames,
-   so segments are grouped into *edges* (midpoint on a ``cluster_px`` grid, angle to 1°) and the
+   and LSD breaks one edge into pieces, so segments are grouped into *edges* (same line: where it
+   crosses the centre row or column on a ``cluster_px`` grid, and its lean to 2°) and the
    uncertainty of θ is the standard error from a bootstrap over edges (``n_bootstrap`` resamples),
    which also carries the θ–w trade-off when all edges sit on one side of the picture. It has a
    floor of ``min_uncertainty_deg`` (lens distortion, principal point not at the centre).
@@ -82,12 +83,12 @@ class VerticalSettings:
     """Every value that changes a scene estimate of the vertical (see the module docstring)."""
 
     n_frames: int = 8  # frames sampled evenly from a video
-    max_side_px: int = 960  # frames are downscaled to this long side before line detection
+    scales_px: tuple[int, ...] = (640, 320)  # long sides the frames are downscaled to for LSD
     min_length: float = 0.06  # shortest segment used, as a fraction of the image's long side
     max_deviation_deg: float = 15.0  # candidates lie within this of image vertical / horizontal
     person_margin: float = 0.08  # person mask half-width / growth, fraction of the person's height
     max_on_person: float = 0.25  # segments with more of their length on the person are dropped
-    cluster_px: float = 0.03  # edge grouping grid, fraction of the long side
+    cluster_px: float = 0.02  # edge grouping grid (line position), fraction of the long side
     min_edges: int = 4  # distinct edges needed for an estimate
     tukey_c: float = 4.685  # biweight tuning constant, in robust standard deviations
     min_scale_deg: float = 0.5  # floor of the robust residual scale used by the biweight
@@ -142,17 +143,21 @@ def _none(reason: str) -> Vertical:
 # Segments
 
 
-def detect_segments(gray: NDArray[np.uint8], /, *, max_side_px: int = DEFAULT_SETTINGS.max_side_px
-                    ) -> F:
+def detect_segments(gray: NDArray[np.uint8], /, *,
+                    scales_px: Sequence[int] = DEFAULT_SETTINGS.scales_px) -> F:
     """LSD line segments of a grey image (H, W) → (N, 4) float [x1, y1, x2, y2] in pixels of
-    ``gray`` (detection runs on a copy downscaled to ``max_side_px``)."""
-    scale = min(1.0, max_side_px / max(gray.shape))
-    small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale,
-                                                 interpolation=cv2.INTER_AREA)
-    found = cv2.createLineSegmentDetector().detect(small)[0]
-    if found is None:
-        return np.zeros((0, 4))
-    return found.reshape(-1, 4).astype(float) / scale
+    ``gray``. Detection runs on copies downscaled to each long side in ``scales_px`` and the
+    segments are pooled: the coarse scale blurs away texture (mortar, wood grain) that breaks a
+    long edge into short pieces at the fine scale."""
+    found = []
+    for side in scales_px:
+        scale = min(1.0, side / max(gray.shape))
+        small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale,
+                                                     interpolation=cv2.INTER_AREA)
+        seg = cv2.createLineSegmentDetector().detect(small)[0]
+        if seg is not None:
+            found.append(seg.reshape(-1, 4).astype(float) / scale)
+    return np.concatenate(found) if found else np.zeros((0, 4))
 
 
 def person_mask(shape: tuple[int, int], /, box: ArrayLike | None = None,
@@ -160,7 +165,7 @@ def person_mask(shape: tuple[int, int], /, box: ArrayLike | None = None,
                 ) -> NDArray[np.bool_]:
     """(H, W) True on the person: the ``box`` (x0, y0, x1, y1) grown by ``margin`` × its height,
     and/or the skeleton of landmark ``points`` (33, 2) pixels drawn with half-width ``margin`` ×
-    the landmarks' height (torso filled, head a disc of twice that radius). Tighter than the box,
+    the landmarks' height (torso filled, head a disc of 1.5 times that radius). Tighter than the box,
     the skeleton keeps the background between limbs (a wall edge beside a hand on the wall)."""
     mask = np.zeros(shape, np.uint8)
     if box is not None:
@@ -181,7 +186,7 @@ def person_mask(shape: tuple[int, int], /, box: ArrayLike | None = None,
             head = [i for i in HEAD if ok[i]]
             if head:
                 cx, cy = np.round(p[head].mean(axis=0)).astype(int)
-                cv2.circle(mask, (int(cx), int(cy)), 2 * r, 1, -1)
+                cv2.circle(mask, (int(cx), int(cy)), int(1.5 * r), 1, -1)
     return mask.astype(bool)
 
 
@@ -231,10 +236,15 @@ def candidate_lines(segments: Sequence[F], shape: tuple[int, int], /,
     keep = vertical | horizontal
     lean = np.where(vertical, lean_v, lean_h)[keep]
     mid = ((seg[:, :2] + seg[:, 2:]) / 2)[keep]
-    grid = settings.cluster_px * long_side
-    key = np.column_stack([np.round(mid / grid), np.round(lean), vertical[keep]])
-    edge = np.unique(key, axis=0, return_inverse=True)[1].reshape(-1) if len(key) else np.zeros(0, int)
-    return Lines(lean, mid, length[keep], vertical[keep], edge.astype(np.int64))
+    # an edge is a line, wherever its pieces lie along it: where it crosses the centre row
+    # (verticals) or the centre column (horizontals), on a grid, and its lean to 2°
+    vert = vertical[keep]
+    c = np.array(shape[::-1], float) / 2
+    t = np.tan(np.radians(lean))
+    cross = np.where(vert, mid[:, 0] + (mid[:, 1] - c[1]) * t, mid[:, 1] + (c[0] - mid[:, 0]) * t)
+    key = np.column_stack([np.round(cross / (settings.cluster_px * long_side)), np.round(lean / 2), vert])
+    edge = np.unique(key, axis=0, return_inverse=True)[1].reshape(-1) if len(key) else np.zeros(0)
+    return Lines(lean, mid, length[keep], vert, edge.astype(np.int64))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -368,7 +378,7 @@ def from_frames(frames: Sequence[NDArray[np.uint8]], person_boxes: Sequence[Arra
         if img.shape[:2] != shape:
             raise ValueError(f"frames differ in size: {img.shape[:2]} vs {shape}")
         gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-        seg = detect_segments(gray, max_side_px=settings.max_side_px)
+        seg = detect_segments(gray, scales_px=settings.scales_px)
         mask = person_mask(shape, box, pts, margin=settings.person_margin) \
             if box is not None or pts is not None else None
         segments.append(seg[on_mask(seg, mask) <= settings.max_on_person])
