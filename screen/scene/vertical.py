@@ -11,7 +11,8 @@ Image coordinates are pixels, x right, y down, origin top-left.
 
 How the scene estimate works (:func:`from_frames`)
 1. Segments: OpenCV's line segment detector (LSD) on each sampled frame in grey, downscaled to
-   each long side in ``scales_px`` (the coarse scale joins edges that texture breaks up). Segments shorter than ``min_length`` × the long side are
+   each long side in ``scales_px`` (the coarse scale joins edges that texture breaks up).
+   Segments shorter than ``min_length`` × the long side are
    dropped, and so is every segment touching the person's box (from the landmarks, enlarged by
    ``person_margin`` × its height): limbs are long, nearly vertical edges that are not plumb.
 2. Candidates: segments within ``max_deviation_deg`` of image vertical (plumb candidates: door
@@ -28,7 +29,10 @@ How the scene estimate works (:func:`from_frames`)
    used only when there are not enough vertical edges, with the same one-vanishing-point model
    turned by 90° and their uncertainty inflated by ``horizontal_penalty``.
 4. Robust combination: iteratively reweighted least squares with Tukey's biweight (start: the
-   length-weighted median lean), weights ∝ segment length. The same edge is found in many frames,
+   peak of the length-weighted distribution of leans times a broad prior N(0, ``roll_prior_deg``²),
+   so the largest group of agreeing edges wins over scattered ones such as tree trunks, and of
+   two comparable groups the one nearer level; the prior does not enter the fit itself),
+   weights ∝ segment length. The same edge is found in many frames,
    and LSD breaks one edge into pieces, so segments are grouped into *edges* (same line: where it
    crosses the centre row or column on a ``cluster_px`` grid, and its lean to 2°) and the
    uncertainty of θ is the standard error from a bootstrap over edges (``n_bootstrap`` resamples),
@@ -86,12 +90,15 @@ class VerticalSettings:
     scales_px: tuple[int, ...] = (640, 320)  # long sides the frames are downscaled to for LSD
     min_length: float = 0.06  # shortest segment used, as a fraction of the image's long side
     max_deviation_deg: float = 15.0  # candidates lie within this of image vertical / horizontal
-    person_margin: float = 0.08  # person mask half-width / growth, fraction of the person's height
+    person_margin: float = 0.08 # person mask half-width / growth, fraction of the person's height
     max_on_person: float = 0.25  # segments with more of their length on the person are dropped
     cluster_px: float = 0.02  # edge grouping grid (line position), fraction of the long side
     min_edges: int = 4  # distinct edges needed for an estimate
     tukey_c: float = 4.685  # biweight tuning constant, in robust standard deviations
-    min_scale_deg: float = 0.5  # floor of the robust residual scale used by the biweight
+    min_scale_deg: float = 0.5  # floor and cap of the robust residual scale (1.4826 MAD) used by
+    max_scale_deg: float = 1.5  # the biweight: plumb edges agree to a few tenths of a degree
+    mode_bandwidth_deg: float = 1.0  # smoothing of the lean histogram whose peak starts the fit
+    roll_prior_deg: float = 6.0  # s.d. of the prior on roll used only to pick that starting peak
     pitch_prior: float = 0.35  # prior s.d. of w (L / vanishing-point distance; ≈ 15° of pitch)
     horizontal_penalty: float = 2.0  # uncertainty multiplier when horizontals carry the estimate
     n_bootstrap: int = 200
@@ -165,8 +172,9 @@ def person_mask(shape: tuple[int, int], /, box: ArrayLike | None = None,
                 ) -> NDArray[np.bool_]:
     """(H, W) True on the person: the ``box`` (x0, y0, x1, y1) grown by ``margin`` × its height,
     and/or the skeleton of landmark ``points`` (33, 2) pixels drawn with half-width ``margin`` ×
-    the landmarks' height (torso filled, head a disc of 1.5 times that radius). Tighter than the box,
-    the skeleton keeps the background between limbs (a wall edge beside a hand on the wall)."""
+    the landmarks' height (torso filled and 1.5 times as wide, head a disc of 1.5 times that
+    radius). Tighter than the box, the skeleton keeps the background between limbs (a wall
+    edge beside a hand on the wall)."""
     mask = np.zeros(shape, np.uint8)
     if box is not None:
         x0, y0, x1, y1 = np.asarray(box, dtype=float)
@@ -181,8 +189,10 @@ def person_mask(shape: tuple[int, int], /, box: ArrayLike | None = None,
             if len(pairs):
                 cv2.polylines(mask, list(np.round(p[pairs]).astype(np.int32)), False, 1, 2 * r)
             torso = [i for i in TORSO if ok[i]]
-            if len(torso) >= 3:
-                cv2.fillConvexPoly(mask, np.round(p[torso]).astype(np.int32), 1)
+            if len(torso) >= 3:  # filled, and its outline wider: belly and back stick out
+                poly = np.round(p[torso]).astype(np.int32)
+                cv2.fillConvexPoly(mask, poly, 1)
+                cv2.polylines(mask, [poly], True, 1, 3 * r)
             head = [i for i in HEAD if ok[i]]
             if head:
                 cx, cy = np.round(p[head].mean(axis=0)).astype(int)
@@ -282,7 +292,7 @@ def _irls(lean: F, X: F, weight: F, theta0: float, s: VerticalSettings) -> tuple
         resid = lean[None, :] - params @ X.T  # (B, N) degrees
         active = weight > 0
         mad = np.nanmedian(np.where(active, np.abs(resid), np.nan), axis=1)
-        scale = np.maximum(1.4826 * mad, s.min_scale_deg)[:, None]
+        scale = np.clip(1.4826 * mad, s.min_scale_deg, s.max_scale_deg)[:, None]
         bw = weight * np.clip(1 - (resid / (s.tukey_c * scale)) ** 2, 0, None) ** 2
         # residual variance per unit weight, for the prior w ~ N(0, pitch_prior²); w is fitted
         # in degrees per unit offset (small angles), so its prior s.d. is degrees(pitch_prior)
@@ -291,15 +301,18 @@ def _irls(lean: F, X: F, weight: F, theta0: float, s: VerticalSettings) -> tuple
                             s.min_scale_deg ** 2 * np.sum(bw, axis=1) / n)
         xtx = np.einsum("bn,ni,nj->bij", bw, X, X)
         xtx[:, 1, 1] += sigma2 / np.degrees(s.pitch_prior) ** 2
-        xtx[:, 0, 0] += 1e-12  # a resample whose every segment is an outlier stays solvable
+        xtx += 1e-9 * np.eye(2)  # a resample whose every segment is an outlier stays solvable
         params = np.linalg.solve(xtx, ((bw * lean[None, :]) @ X)[..., None])[..., 0]
+    params[np.sum(bw, axis=1) == 0] = np.nan  # such a resample has no estimate
     return params, bw
 
 
-def _weighted_median(x: F, w: F) -> float:
-    order = np.argsort(x)
-    cw = np.cumsum(w[order])
-    return float(x[order][np.searchsorted(cw, cw[-1] / 2)])
+def _mode(x: F, w: F, bandwidth: float, prior_sd: float) -> float:
+    """Peak of the ``w``-weighted Gaussian kernel density of ``x`` (degrees, 0.1° grid) times a
+    N(0, prior_sd²) prior: between two groups of agreeing edges, the one nearer level wins."""
+    grid = np.arange(x.min() - bandwidth, x.max() + bandwidth, 0.1)
+    density = np.exp(-0.5 * ((grid[:, None] - x[None, :]) / bandwidth) ** 2) @ w
+    return float(grid[np.argmax(density * np.exp(-0.5 * (grid / prior_sd) ** 2))])
 
 
 def fit_roll(lines: Lines, shape: tuple[int, int], /, settings: VerticalSettings = DEFAULT_SETTINGS
@@ -318,7 +331,7 @@ def fit_roll(lines: Lines, shape: tuple[int, int], /, settings: VerticalSettings
     long_side = float(max(shape))
     center = np.array([shape[1], shape[0]], float) / 2
     base = sub.length / long_side
-    theta = _weighted_median(sub.lean, base)
+    theta = _mode(sub.lean, base, s.mode_bandwidth_deg, s.roll_prior_deg)
     for _ in range(2):  # re-linearise the vanishing-point model about the current roll
         X = _design(sub, theta, center, long_side)
         params, bw = _irls(sub.lean, X, base, theta, s)
@@ -332,7 +345,7 @@ def fit_roll(lines: Lines, shape: tuple[int, int], /, settings: VerticalSettings
     rng = np.random.default_rng(s.seed)
     counts = rng.multinomial(n_edges, np.full(n_edges, 1 / n_edges), size=s.n_bootstrap)
     boot, _ = _irls(sub.lean, X, counts[:, edge_idx] * base[None, :], theta, s)
-    se = float(np.std(boot[:, 0], ddof=1))
+    se = float(np.nanstd(boot[:, 0], ddof=1))
     kind = "vertical"
     if not use_vertical:
         se *= s.horizontal_penalty
@@ -440,3 +453,20 @@ def resolve(given_deg: float | None, scene: Vertical | None, /) -> Vertical:
         return _none(f"{scene.source} estimate {scene.roll_deg:+.1f}° ± {scene.uncertainty_deg:.1f}° "
                      f"is not reliable (> {RELIABLE_UNCERTAINTY_DEG}°); camera assumed level")
     return _none(f"{scene.reason}; camera assumed level")
+
+
+def roll_frame(image: NDArray[np.uint8], roll_deg: float, /, points: ArrayLike | None = None
+               ) -> tuple[NDArray[np.uint8], F | None]:
+    """Simulate a camera rolled by ``roll_deg`` more (this module's sign: true vertical then
+    appears that much further clockwise): rotate ``image`` about its centre and enlarge it just
+    enough that no border shows (same size out; angles are unchanged by the enlargement).
+    ``points`` (..., 2) pixels are mapped the same way. Used to check the estimator."""
+    h, w = image.shape[:2]
+    a = np.radians(abs(roll_deg))
+    zoom = 1 / min(w / (w * np.cos(a) + h * np.sin(a)), h / (w * np.sin(a) + h * np.cos(a)))
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -roll_deg, zoom)  # OpenCV: + is counter-clockwise
+    out = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR)
+    if points is None:
+        return out, None
+    p = np.asarray(points, dtype=float)
+    return out, p @ m[:, :2].T + m[:, 2]
