@@ -43,11 +43,18 @@ How the scene estimate works (:func:`from_frames`)
 
 Everything that can change an estimate is a field of :class:`VerticalSettings`.
 
-From the body (:func:`from_body`) is not provided: measured on the real front-view clips, the
-heel-to-heel and toe-to-toe lines in quiet standing disagree with the scene estimate by more than
-1° (stance, foot placement in depth, MediaPipe's heel/toe points), so the body alone never gives a
-vertical good enough to correct a 1°-accurate angle; a synthetic roll the scene cannot see is
-reported as ``assumed_level`` with its reason (see docs/vertical.md).
+From the body (:func:`from_body`): only where it can work — a front or back view with both feet
+planted side by side (squats, standing). The line through the two ankles (and the one through the
+two heels) then lies on the floor across the line of sight, so it is level in the world and appears
+tilted by the roll. Its weakness is depth: feet staggered by δ tilt that line by about
+f·h·δ / (D² · stance) — some 3–4° for 5 cm with a camera 1.2 m high and 2.5 m away — and
+MediaPipe's depth is too coarse to rule that out below ~10 cm. Measured on the real clips
+(docs/vertical.md): within 0.2° of the scene estimate on squat_front and nowva_goblet_squat_front
+(5 s and 12 s of planted feet), but +2.4° on the 0.9 s squat_front_single_rep where the room's
+horizontals read about −1°. Hence at least ``body_min_seconds`` of planted feet and an uncertainty
+floor of ``body_systematic_deg``; :func:`resolve` prefers a reliable scene estimate. In a side view
+the body offers nothing as good (MediaPipe's heel→toe line is not the sole: offsets of −10° to
++17° seen; the trunk sways), so there the answer is "assumed_level" with the reason.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from screen.errors import MovescreenError
 from screen.landmarks import LM, SKELETON
+from screen.scene.view import FRONT_ABOVE
 
 if TYPE_CHECKING:
     from screen.recording import Recording
@@ -104,6 +112,13 @@ class VerticalSettings:
     n_bootstrap: int = 200
     min_uncertainty_deg: float = 0.2
     seed: int = 0
+    # from the body (front or back view, feet planted side by side; see from_body)
+    body_min_visibility: float = 0.5  # ankles and heels at least this visible
+    body_max_speed: float = 0.15  # ankles slower than this many leg lengths per second
+    body_max_depth_m: float = 0.10  # |left − right ankle depth| (world z) at most this
+    body_min_seconds: float = 2.0  # planted frames needed, in total
+    body_block_s: float = 0.5  # frames closer than this are not independent (standard error)
+    body_systematic_deg: float = 0.75  # floor: feet staggered in depth, left/right landmark bias
 
 
 DEFAULT_SETTINGS = VerticalSettings()
@@ -440,19 +455,26 @@ def from_video(path: str | Path, /, *, n_frames: int | None = None, landmarks: R
     return from_frames(frames, person_points=pts, settings=settings)
 
 
-def resolve(given_deg: float | None, scene: Vertical | None, /) -> Vertical:
+def resolve(given_deg: float | None, scene: Vertical | None, /, body: Vertical | None = None
+            ) -> Vertical:
     """The vertical the angle measures use: the user's value if given (it overrides), else a
-    reliable scene/body estimate, else a level camera with the reason."""
+    reliable scene estimate, else a reliable body estimate, else a level camera with the reason."""
     if given_deg is not None:
         return Vertical(float(given_deg), 0.0, "given", "camera tilt given by the user", 0)
-    if scene is None:
-        return _none("no scene estimate was made; camera assumed level")
-    if scene.source in ("scene", "body") and scene.reliable:
-        return scene
-    if scene.source in ("scene", "body"):
-        return _none(f"{scene.source} estimate {scene.roll_deg:+.1f}° ± {scene.uncertainty_deg:.1f}° "
-                     f"is not reliable (> {RELIABLE_UNCERTAINTY_DEG}°); camera assumed level")
-    return _none(f"{scene.reason}; camera assumed level")
+    for est in (scene, body):
+        if est is not None and est.source in ("scene", "body") and est.reliable:
+            return est
+    reasons = []
+    for est in (scene, body):
+        if est is None:
+            continue
+        if est.source in ("scene", "body"):
+            reasons.append(f"{est.source} estimate {est.roll_deg:+.1f}° ± {est.uncertainty_deg:.1f}° is not "
+                           f"reliable (> {RELIABLE_UNCERTAINTY_DEG}°)")
+        else:
+            reasons.append(est.reason)
+    why = "; ".join(reasons) or "no estimate was made"
+    return _none(f"{why}; camera assumed level")
 
 
 def roll_frame(image: NDArray[np.uint8], roll_deg: float, /, points: ArrayLike | None = None
@@ -470,3 +492,54 @@ def roll_frame(image: NDArray[np.uint8], roll_deg: float, /, points: ArrayLike |
         return out, None
     p = np.asarray(points, dtype=float)
     return out, p @ m[:, :2].T + m[:, 2]
+
+
+def from_body(recording: Recording, /, *, settings: VerticalSettings = DEFAULT_SETTINGS) -> Vertical:
+    """Body estimate of the roll from a recording (module docstring, "From the body").
+
+    Uses the frames where the person faces toward or away from the camera (shoulder/hip width
+    over torso length above :data:`screen.scene.view.FRONT_ABOVE`), ankles and heels are visible,
+    both ankles are still (``body_max_speed``) and side by side in depth (``body_max_depth_m``).
+    Per frame, the lean of the ankle line and of the heel line (left-to-right in the picture,
+    clockwise from image +x) are averaged; the estimate is their median over frames, with a
+    standard error from the MAD over ``body_block_s`` blocks and a floor of ``body_systematic_deg``.
+    Returns source "body", or "assumed_level" with the reason.
+    """
+    s = settings
+    p = recording.pixels()
+    img, world, t = recording.image, recording.world, recording.t
+    pairs = ((LM.LEFT_ANKLE, LM.RIGHT_ANKLE), (LM.LEFT_HEEL, LM.RIGHT_HEEL))
+    d = np.stack([p[:, a] - p[:, b] for a, b in pairs], axis=1)  # (T, 2, 2)
+    d = np.where(d[..., :1] < 0, -d, d)  # point image-right
+    lean = np.degrees(np.arctan2(d[..., 1], d[..., 0])).mean(axis=1)  # (T,)
+    torso = np.linalg.norm(p[:, [LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]].mean(1)
+                           - p[:, [LM.LEFT_HIP, LM.RIGHT_HIP]].mean(1), axis=-1)
+    width = (np.abs(p[:, LM.LEFT_SHOULDER, 0] - p[:, LM.RIGHT_SHOULDER, 0])
+             + np.abs(p[:, LM.LEFT_HIP, 0] - p[:, LM.RIGHT_HIP, 0])) / 2
+    leg = np.linalg.norm(p[:, [LM.LEFT_HIP, LM.RIGHT_HIP]] - p[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]],
+                         axis=-1).mean(axis=1)
+    ankles = p[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]]
+    speed = np.full(len(t), np.inf)
+    if len(t) > 1:
+        v = np.linalg.norm(np.gradient(ankles, t, axis=0), axis=-1).max(axis=1)
+        speed = v / leg
+    feet = [LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = ((width / torso > FRONT_ABOVE)
+              & np.all(img[:, feet, 3] >= s.body_min_visibility, axis=1)
+              & (speed <= s.body_max_speed)
+              & (np.abs(world[:, LM.LEFT_ANKLE, 2] - world[:, LM.RIGHT_ANKLE, 2]) <= s.body_max_depth_m)
+              & np.isfinite(lean))
+    if len(t) < 2 or not ok.any():
+        return _none("no frames facing the camera with both feet planted side by side")
+    period = float(np.median(np.diff(t)))
+    seconds = ok.sum() * period
+    if seconds < s.body_min_seconds:
+        return _none(f"feet planted side by side facing the camera for only {seconds:.1f} s "
+                     f"(need {s.body_min_seconds} s)")
+    x = lean[ok]
+    roll = float(np.median(x))
+    n_independent = max(1.0, seconds / s.body_block_s)
+    se = 1.2533 * 1.4826 * float(np.median(np.abs(x - roll))) / np.sqrt(n_independent)
+    unc = float(np.hypot(se, s.body_systematic_deg))
+    return Vertical(roll, unc, "body", f"feet level across the view for {seconds:.1f} s", 0)
