@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING, Literal
 import cv2
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.ndimage import uniform_filter1d
 
 from screen.errors import MovescreenError
 from screen.landmarks import LM, SKELETON
@@ -114,7 +115,8 @@ class VerticalSettings:
     seed: int = 0
     # from the body (front or back view, feet planted side by side; see from_body)
     body_min_visibility: float = 0.5  # ankles and heels at least this visible
-    body_max_speed: float = 0.15  # ankles slower than this many leg lengths per second
+    body_max_speed: float = 0.15  # ankles slower than this many leg lengths per second,
+    body_smooth_s: float = 0.3  # measured on positions averaged over this long
     body_max_depth_m: float = 0.10  # |left − right ankle depth| (world z) at most this
     body_min_seconds: float = 2.0  # planted frames needed, in total
     body_block_s: float = 0.5  # frames closer than this are not independent (standard error)
@@ -520,9 +522,10 @@ def from_body(recording: Recording, /, *, settings: VerticalSettings = DEFAULT_S
                          axis=-1).mean(axis=1)
     ankles = p[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]]
     speed = np.full(len(t), np.inf)
-    if len(t) > 1:
-        v = np.linalg.norm(np.gradient(ankles, t, axis=0), axis=-1).max(axis=1)
-        speed = v / leg
+    if len(t) > 1:  # ankle speed from positions averaged over body_smooth_s (landmark jitter)
+        k = max(1, int(round(s.body_smooth_s / float(np.median(np.diff(t))))))
+        smooth = uniform_filter1d(ankles, k, axis=0, mode="nearest")
+        speed = np.linalg.norm(np.gradient(smooth, t, axis=0), axis=-1).max(axis=1) / leg
     feet = [LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL]
     with np.errstate(invalid="ignore", divide="ignore"):
         ok = ((width / torso > FRONT_ABOVE)

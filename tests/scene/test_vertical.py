@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from screen.kinematics.geometry import tilt_of, up_vector
+from screen.landmarks import LEG, LM
 from screen.scene import vertical as V
 
 SHARED = Path(os.environ.get("MOVESCREEN_SHARED", Path(__file__).resolve().parents[3] / "shared"))
@@ -119,7 +120,7 @@ def test_lines_on_the_person_are_ignored():
         a, b = limb + [10 * k, 0]
         cv2.line(scene, tuple(a.astype(int)), tuple(b.astype(int)), (10, 10, 10) if k % 2 else (250,) * 3, 6)
     points = np.full((33, 2), np.nan)
-    points[V.LM.LEFT_HIP], points[V.LM.LEFT_KNEE], points[V.LM.LEFT_ANKLE] = limb[0], limb.mean(0), limb[1]
+    points[LM.LEFT_HIP], points[LM.LEFT_KNEE], points[LM.LEFT_ANKLE] = limb[0], limb.mean(0), limb[1]
     masked = V.from_frames([scene], person_points=[points])
     boxed = V.from_frames([scene], [np.r_[limb.min(0), limb.max(0)]])
     assert masked.roll_deg == pytest.approx(2.0, abs=0.3)
@@ -154,6 +155,56 @@ def test_summary_entry():
     d = V.Vertical(1.234, float("nan"), "assumed_level", "why", 0).to_dict()
     assert d == {"roll_deg": 1.23, "uncertainty_deg": None, "source": "assumed_level", "reason": "why",
                  "n_lines": 0}
+
+
+# ---- from the body (exact synthetic skeletons seen by a rolled pinhole camera) -------------------
+
+def _squats(roll: float, *, stagger_m: float = 0.0, noise_px: float = 1.0):
+    import synthetic_squat as Q
+    from camera import front_camera, to_recording
+
+    _, phase = Q.squat_cycle(2)
+    world = Q.skeleton(Q.between(phase, 0.0, 30.0), Q.between(phase, -90.0, 0.0))
+    world[:, list(LEG["left"])] += [stagger_m, 0.0, 0.0]  # front camera: +X is toward it
+    return to_recording(world, front_camera(roll_deg=roll), noise_px=noise_px, seed=1)
+
+
+@pytest.mark.parametrize("roll", [-5.0, 5.0])
+def test_body_roll_from_planted_feet_facing_the_camera(roll):
+    est = V.from_body(_squats(roll))
+    assert est.source == "body" and est.reliable
+    assert est.roll_deg == pytest.approx(roll, abs=0.5)
+    # a frontal angle measured from that vertical: shank (ankle → knee) from true up, within 1°
+    # of the same angle seen by a level camera
+    from screen.kinematics.geometry import inclination
+
+    def shank(rec, up):
+        p = rec.pixels()
+        return inclination(p[:, LM.LEFT_KNEE] - p[:, LM.LEFT_ANKLE], up, 1.0)
+
+    level = shank(_squats(0.0, noise_px=0.0), up_vector(0.0))
+    rolled = shank(_squats(roll, noise_px=0.0), up_vector(est.roll_deg))
+    assert np.max(np.abs(rolled - level)) <= 1.0
+    assert np.max(np.abs(shank(_squats(roll, noise_px=0.0), up_vector(0.0)) - level)) > 4  # untold
+
+
+def test_body_refuses_feet_staggered_in_depth():
+    est = V.from_body(_squats(3.0, stagger_m=0.2))
+    assert est.source == "assumed_level" and "side by side" in est.reason
+
+
+@pytest.mark.parametrize("roll", [-5.0, 5.0])
+def test_side_view_roll_untold_is_reported_unknown(roll):
+    # knee-to-wall from the side with the camera rolled and nothing in the picture: the body
+    # gives no vertical, so the result must say the vertical is unknown (assumed level)
+    import synthetic as S
+
+    _, incl = S.knee_drives()
+    rec = S.recording(incl, tilt_deg=roll)
+    body = V.from_body(rec)
+    assert body.source == "assumed_level"
+    got = V.resolve(None, V.from_frames([]), body)
+    assert got.source == "assumed_level" and got.roll_deg == 0.0 and "assumed level" in got.reason
 
 
 # ---- real clips ---------------------------------------------------------------------------------------
