@@ -90,6 +90,9 @@ most this. Tibial inclination moves one-for-one with roll, and 1° is what a cli
 inclinometer agrees to (GUIDE §3), so a looser estimate would add more error than it removes for
 small rolls."""
 
+LEVEL_TOLERANCE_DEG = 1.0
+"""A camera rolled by no more than this counts as level in the live set-up indicator."""
+
 
 @dataclass(frozen=True)
 class VerticalSettings:

@@ -207,6 +207,32 @@ def test_side_view_roll_untold_is_reported_unknown(roll):
     assert got.source == "assumed_level" and got.roll_deg == 0.0 and "assumed level" in got.reason
 
 
+# ---- live level indicator ----------------------------------------------------------------------------
+
+def test_level_indicator_draws_the_true_horizontal_at_the_roll():
+    from screen.live import overlay
+
+    img = np.zeros((400, 300, 3), np.uint8)
+    out = overlay.level_indicator(img, V.Vertical(5.0, 0.3, "scene", "x", 9), center=(150, 100),
+                                  length=200)
+    assert out is img
+    ys, xs = np.nonzero(np.all(img == overlay.GUIDANCE_BGR, axis=-1))  # amber: not level
+    ys, xs = ys[ys < 130], xs[ys < 130]  # the line, not the text below it
+    slope = np.polyfit(xs, ys, 1)[0]
+    assert np.degrees(np.arctan(slope)) == pytest.approx(5.0, abs=0.5)  # right end lower: clockwise
+
+
+def test_level_indicator_is_green_when_level_and_says_when_unknown():
+    from screen.live import overlay
+
+    level = overlay.level_indicator(np.zeros((400, 300, 3), np.uint8), V.Vertical(0.5, 0.3, "scene", "x", 9))
+    assert np.all(level == overlay.LEVEL_OK_BGR, axis=-1).sum() > 100
+    unknown = overlay.level_indicator(np.zeros((400, 300, 3), np.uint8), V.from_frames([]))
+    assert not np.all(unknown == overlay.LEVEL_OK_BGR, axis=-1).any()
+    assert not np.all(unknown == overlay.GUIDANCE_BGR, axis=-1).any()
+    assert unknown.any()  # the reference line and the text
+
+
 # ---- real clips ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
