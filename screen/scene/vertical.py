@@ -425,17 +425,26 @@ def sample_indices(n_total: int, n: int, /) -> NDArray[np.int64]:
 
 def read_frames(path: str | Path, indices: ArrayLike, /) -> list[NDArray[np.uint8]]:
     """The BGR frames at ``indices`` of a video (container rotation applied), decoding forward
-    and keeping only those frames. Unreadable input is a :class:`MovescreenError`."""
-    from screen.sources.video import VideoFile
+    and converting only those frames (skipped frames are grabbed, not converted: about twice as
+    fast as reading them all). Unreadable input is a :class:`MovescreenError`."""
+    from screen.sources.video import _open  # the project's one way to open a video file
 
-    wanted = set(np.asarray(indices, dtype=int).tolist())
-    out = []
-    with VideoFile(path) as video:
-        for frame in video.frames():
-            if frame.index in wanted:
-                out.append(cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2BGR))
-            if frame.index >= max(wanted, default=-1):
+    wanted = np.unique(np.asarray(indices, dtype=int))
+    wanted = wanted[wanted >= 0]
+    cap = _open(Path(path))
+    out: list[NDArray[np.uint8]] = []
+    try:
+        for i in range(int(wanted.max()) + 1 if len(wanted) else 0):
+            if i in wanted:
+                ok, frame = cap.read()
+                if ok:
+                    out.append(frame)
+            else:
+                ok = cap.grab()
+            if not ok:
                 break
+    finally:
+        cap.release()
     return out
 
 
@@ -450,7 +459,7 @@ def from_video(path: str | Path, /, *, n_frames: int | None = None, landmarks: R
     else:
         from screen.sources.video import VideoFile
 
-        with VideoFile(path) as video:
+        with VideoFile(path) as video:  # checks the file and reads its declared frame count
             total = video.info.frames_nominal
     idx = sample_indices(max(total, 1), n)
     frames = read_frames(path, idx)

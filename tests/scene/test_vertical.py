@@ -130,6 +130,17 @@ def test_lines_on_the_person_are_ignored():
     assert mask[int(limb.mean(0)[1]), int(limb.mean(0)[0])] and not mask[50, 50]
 
 
+def test_unreadable_video_is_a_user_error(tmp_path):
+    from screen.errors import MovescreenError
+
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("not a video")
+    with pytest.raises(MovescreenError):
+        V.from_video(bad)
+    with pytest.raises(MovescreenError):
+        V.from_video(tmp_path / "missing.mp4")
+
+
 # ---- resolve ----------------------------------------------------------------------------------------
 
 def test_given_tilt_overrides_the_scene():
