@@ -3,7 +3,8 @@
 For each clip in ../shared/samples and ../shared/validation: the scene estimate of the roll
 (:func:`screen.scene.vertical.from_frames` on the frames ``from_video`` samples, the person masked
 with cached landmarks when /work/cache/full/<stem>.npz or --cache has them), its uncertainty and
-the time it took; then the same frames rolled by ±2, ±3, ±5° (rotated about the centre with
+the time it took, and the body estimate (:func:`~screen.scene.vertical.from_body`, from the cached
+landmarks); then the same frames rolled by ±2, ±3, ±5° (rotated about the centre with
 OpenCV's warpAffine and enlarged so no border shows, landmarks mapped alike) and the recovered
 change of roll minus the applied one. Also the knee-to-wall clip's own roll read off its frames
 (the plumb left edge of the red-brick pillar, fitted on the temporal median frame).
@@ -75,8 +76,9 @@ def one_clip(path: Path, cache: Path) -> dict:
         pairs = [V.roll_frame(f, roll, p) for f, p in zip(frames, pts, strict=True)]
         est = V.from_frames([f for f, _ in pairs], person_points=[p for _, p in pairs])
         rolled[roll] = est
+    body = V.from_body(rec) if rec is not None else None
     return {"clip": path.stem, "masked": rec is not None, "base": base, "seconds": seconds,
-            "rolled": rolled}
+            "rolled": rolled, "body": body}
 
 
 def fmt(v: V.Vertical) -> str:
@@ -87,8 +89,8 @@ def fmt(v: V.Vertical) -> str:
 
 def report(rows: list[dict]) -> None:
     head = " | ".join(f"{r:+.0f}°" for r in ROLLS)
-    print(f"| clip | estimate (°) | edges | reliable | s | recovered − applied, {head} |")
-    print("|---|---|---|---|---|" + "---|" * len(ROLLS))
+    print(f"| clip | scene (°) | edges | reliable | s | body (°) | recovered − applied, {head} |")
+    print("|---|---|---|---|---|---|" + "---|" * len(ROLLS))
     errors, both_reliable = [], []
     for row in rows:
         b = row["base"]
@@ -104,8 +106,9 @@ def report(rows: list[dict]) -> None:
             if b.reliable and e.reliable:
                 both_reliable.append(err)
         mask = "" if row["masked"] else " (no landmarks)"
+        body = fmt(row["body"]) if row["body"] is not None else "–"
         print(f"| {row['clip']}{mask} | {fmt(b)} | {b.n_lines} | {'yes' if b.reliable else 'no'} | "
-              f"{row['seconds']:.1f} | " + " | ".join(cells) + " |")
+              f"{row['seconds']:.1f} | {body} | " + " | ".join(cells) + " |")
     n_rel = sum(r["base"].reliable for r in rows)
     n_est = sum(r["base"].source == "scene" for r in rows)
     print(f"\n{len(rows)} clips: {n_est} with a scene estimate, {n_rel} reliable "
