@@ -12,9 +12,10 @@ Image coordinates are pixels, x right, y down, origin top-left.
 How the scene estimate works (:func:`from_frames`)
 1. Segments: OpenCV's line segment detector (LSD) on each sampled frame in grey, downscaled to
    each long side in ``scales_px`` (the coarse scale joins edges that texture breaks up).
-   Segments shorter than ``min_length`` × the long side are
-   dropped, and so is every segment touching the person's box (from the landmarks, enlarged by
-   ``person_margin`` × its height): limbs are long, nearly vertical edges that are not plumb.
+   Segments shorter than ``min_length`` × the long side are dropped, and so is every segment
+   lying more than ``max_on_person`` on the person (:func:`person_mask`: the skeleton from the
+   landmarks drawn ``person_margin`` × the person's height wide, or a given box): limbs and torso
+   are long, nearly vertical edges that are not plumb.
 2. Candidates: segments within ``max_deviation_deg`` of image vertical (plumb candidates: door
    frames, wall corners, pillars) or of image horizontal (level candidates).
 3. Which to trust: verticals. Every plumb edge in the world points at one vanishing point, so a
@@ -102,7 +103,7 @@ class VerticalSettings:
     scales_px: tuple[int, ...] = (640, 320)  # long sides the frames are downscaled to for LSD
     min_length: float = 0.06  # shortest segment used, as a fraction of the image's long side
     max_deviation_deg: float = 15.0  # candidates lie within this of image vertical / horizontal
-    person_margin: float = 0.08 # person mask half-width / growth, fraction of the person's height
+    person_margin: float = 0.08  # person mask half-width / growth, fraction of the person's height
     max_on_person: float = 0.25  # segments with more of their length on the person are dropped
     cluster_px: float = 0.02  # edge grouping grid (line position), fraction of the long side
     min_edges: int = 4  # distinct edges needed for an estimate
