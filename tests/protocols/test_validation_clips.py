@@ -174,7 +174,7 @@ def _shin_params():
             "mrpose_airsquat_front_side": "published 25.3°, annotated ~31° ± 5°"}
     return [pytest.param(s, marks=[pytest.mark.xfail(strict=True, reason=(
         f"shin at depth below the annotated range: {bugs[s]} (the squat's tibial inclination "
-        "is a ±0.1 s mean at the depth-signal bottom; MediaPipe's near shin reads low here)"))]
+        "is a ±0.1 s mean at the depth-signal bottom; cause not yet investigated)"))]
         if s in bugs else [], id=s) for s in SHIN]
 
 
