@@ -31,8 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--side", choices=["left", "right"],
                    help="the test leg (default: found geometrically)")
     a.add_argument("--model", default="full", help="lite, full, heavy, or a .task path (default full)")
-    a.add_argument("--camera-tilt", type=float, default=0.0, metavar="DEG",
-                   help="how far true vertical appears clockwise from the image's up (default 0: level)")
+    a.add_argument("--camera-tilt", type=float, default=None, metavar="DEG",
+                   help="how far true vertical appears clockwise from the image's up (default: "
+                        "estimated from the scene's straight edges or the body, else level)")
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
                    help="a protocol setting, e.g. mode=walking (foot angle) or path=2d (hip "
                         "rotation); see each test's Settings in the README; repeatable")

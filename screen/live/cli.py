@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="full",
                    help="lite, full, heavy, or a .task path (default full, as analyze: lite is "
                         "faster but its numbers differ, see docs/live.md)")
-    p.add_argument("--camera-tilt", type=float, default=0.0, metavar="DEG",
+    p.add_argument("--camera-tilt", type=float, default=None, metavar="DEG",
                    help="how far true vertical appears clockwise from the image's up")
     p.add_argument("--thresholds", type=Path, help="a clinic's own thresholds.toml")
     p.add_argument("--record", type=Path, metavar="DIR",

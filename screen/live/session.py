@@ -75,7 +75,7 @@ class LiveOptions:
 
     test: str = "knee_to_wall"
     side: str | None = None
-    camera_tilt_deg: float = 0.0
+    camera_tilt_deg: float | None = None
     thresholds: str | Path | None = None
     record_dir: Path | None = None
     record_video: bool = False
@@ -402,7 +402,7 @@ class Session:
                if self.opt.record_dir is not None else None)
         try:
             result = analyze(rec, test=self.opt.test, thresholds=self.opt.thresholds,
-                             camera_tilt_deg=self.opt.camera_tilt_deg or None,
+                             camera_tilt_deg=self.opt.camera_tilt_deg,
                              **dataclasses.asdict(self._settings()))
         except Exception as err:  # the recorded landmarks are kept whatever went wrong
             self.log(f"{name}: cannot be analysed: {err}")
@@ -547,7 +547,7 @@ class Session:
             return None
         settings = self._settings()
         measures = frame_measures(self.opt.test, points, world, settings,
-                                  self.opt.camera_tilt_deg)
+                                  self.opt.camera_tilt_deg or 0.0)
         values = {name: latest(v) for name, v in measures.items()}
         gauged = gauge_measure(self.table, self.opt.test, list(values), self.side)
         if self._trial is not None and gauged is not None and np.isfinite(values[gauged]):

@@ -184,51 +184,44 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
 def _rep(trial: Trial, x: dict[str, Any], side: Side, c: Candidate, settings: Settings,
          allowed: dict[str, NDArray[np.bool_]]) -> tuple[str | None, dict[str, tuple]]:
     """Why the candidate is not a knee drive (None if it is) and its values
-    ``{measure: (frame, value, flags)}``."""
-    leg, m, t = x["legs"][side], x["per"][side], trial.t
-    heel, toe = leg[:, 3], leg[:, 4]
-    b = c.bottom
-    foot = np.linalg.norm(toe - heel, axis=-1)
-    foot_len = nanmedian(foot[c.start:c.end])
+    ``{measure: (frame, value, flags)}``. Works on the candidate's own frames only."""
+    w = slice(c.start, c.end)
+    leg, m, t = x["legs"][side][w], {k: v[w] for k, v in x["per"][side].items()}, trial.t[w]
+    heel, toe, incl = leg[:, 3], leg[:, 4], m["tibial_inclination"]
+    b = c.bottom - c.start
+    foot_len = nanmedian(np.linalg.norm(toe - heel, axis=-1))
     if not np.isfinite(foot_len) or not np.all(np.isfinite(toe[b])):
         return "the front foot was not visible at the deepest point", {}
-    w = np.arange(c.start, c.end)
-    planted = np.linalg.norm(toe[w] - toe[b], axis=-1) <= settings.max_foot_travel * foot_len
-    near = np.abs(t[w] - t[b]) <= settings.planted_s
-    if not np.all(planted[near]):
+    planted = np.linalg.norm(toe - toe[b], axis=-1) <= settings.max_foot_travel * foot_len
+    if not np.all(planted[np.abs(t - t[b]) <= settings.planted_s]):
         return ("the front foot moved at the deepest point (a step, not a knee drive over a "
                 "planted foot)"), {}
-    kot = m["knee_over_toe"][w][planted]
+    kot = m["knee_over_toe"][planted]
     travel = float(m["knee_over_toe"][b] - np.nanmin(kot)) if np.any(np.isfinite(kot)) else np.nan
     if not travel >= settings.min_knee_travel:
         return (f"the knee travelled only {travel:.2f} foot lengths forward over the planted foot "
                 f"(a knee drive needs ≥ {settings.min_knee_travel:g})"), {}
-    incl = m["tibial_inclination"]
-    low = np.nanmin(incl[w][planted])
-    base = np.zeros(trial.n_frames, dtype=bool)
-    base[w[planted & (incl[w] <= low + 0.5 * (incl[b] - low))]] = True
-    rise = heel_rise(heel, toe, trial.up, base)
-    down = np.zeros(trial.n_frames, dtype=bool)
+    low = np.nanmin(incl[planted])
     with np.errstate(invalid="ignore"):
-        down[w] = (rise[w] < settings.heel_rise_max) & np.isfinite(incl[w])
+        rise = heel_rise(heel, toe, trial.up, planted & (incl <= low + 0.5 * (incl[b] - low)))
+        down = (rise < settings.heel_rise_max) & np.isfinite(incl)
     flags = {"heel_rise_at_bottom": None if not np.isfinite(rise[b]) else round(float(rise[b]), 3),
              "heel_down_at_bottom": bool(down[b]), "knee_travel": round(travel, 3)}
     values: dict[str, tuple] = {}
     for name in ("tibial_inclination", "ankle_dorsiflexion"):
-        ok = down & allowed[name]
-        if not ok[w].any():
-            values[name] = (None, None, flags | {"heel_lifted": not down[w].any()})
+        ok = down & allowed[name][w]
+        if not ok.any():
+            values[name] = (None, None, flags | {"heel_lifted": not down.any()})
             continue
-        j = int(w[ok[w]][np.argmax(incl[w][ok[w]])])
-        near = ok & (np.abs(t - t[j]) <= settings.end_range_window_s)
-        value = float(np.mean(incl[near]))
+        j = int(np.flatnonzero(ok)[np.argmax(incl[ok])])
+        value = float(np.mean(incl[ok & (np.abs(t - t[j]) <= settings.end_range_window_s)]))
         if name == "ankle_dorsiflexion":
             # 90° − ∠(s, f) = inclination − foot pitch in the image; the planted foot is still,
             # so its pitch (the noisiest term: a short segment) is the median over the
             # heel-down frames within ± foot_still_s
             still = down & np.isfinite(m["foot_pitch"]) & (np.abs(t - t[j]) <= settings.foot_still_s)
             value -= float(np.median(m["foot_pitch"][still]))
-        values[name] = (j, value, flags)
+        values[name] = (c.start + j, value, flags)
     return None, values
 
 

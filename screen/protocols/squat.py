@@ -229,11 +229,13 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     found = Findings(kind="rep")
     side_frames = np.logical_or.reduce([allowed[n] for n in SAGITTAL])
     sag = _sagittal_traces(trial, settings, depth, side_frames)
+    sag["heel_rise"] = _heel_rise(trial, sag["leg"], depth, settings)
     front = _frontal_traces(trial, settings, depth)
     standing = np.isfinite(depth) & (depth < settings.min_rep_depth / 2)
+    shank_ref = _shank_refs(trial)
     for c in candidates(trial, depth, mask, min_prominence=settings.min_rep_depth,
                         min_separation_s=settings.min_rep_separation_s, pad_ends=True):
-        why = _not_a_squat(trial, settings, depth, c) or (
+        why = _not_a_squat(trial, settings, depth, c, shank_ref) or (
             "only half a repetition is in the clip (it starts or ends at the bottom)"
             if c.partial else None)
         if why:
@@ -254,7 +256,16 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     return found
 
 
-def _not_a_squat(trial: Trial, settings: Settings, depth: F, c: Candidate) -> str | None:
+def _shank_refs(trial: Trial) -> dict[tuple[int, str], float]:
+    """Median shank length (pixels) of each leg in each segment."""
+    p = trial.points
+    shank = {s: norm(p[:, LEG[s][1]] - p[:, LEG[s][2]]) for s in SIDES}
+    return {(seg.index, s): nanmedian(shank[s][seg.frames()]) for seg in trial.scene.segments
+            for s in SIDES}
+
+
+def _not_a_squat(trial: Trial, settings: Settings, depth: F, c: Candidate,
+                 shank_ref: dict[tuple[int, str], float]) -> str | None:
     """Why a depth peak is not a squat repetition (module docstring), or None."""
     p, w, b = trial.points, trial.world, c.bottom
     seg = trial.scene.segments[c.segment]
@@ -280,10 +291,10 @@ def _not_a_squat(trial: Trial, settings: Settings, depth: F, c: Candidate) -> st
         return (f"the knees bent only {knee:.0f}° at the bottom (a squat bends them at least "
                 f"{settings.min_knee_flexion_deg:g}°)")
     for s in SIDES:
-        shank = norm(p[:, LEG[s][1]] - p[:, LEG[s][2]])
-        ref = nanmedian(shank[seg.start:seg.end])
-        if np.isfinite(shank[b]) and shank[b] < settings.shank_ratio * ref:
-            return (f"the {s} shank measured {shank[b] / ref:.2f} of its usual length at the "
+        seg_shank = norm(p[seg.start:seg.end, LEG[s][1]] - p[seg.start:seg.end, LEG[s][2]])
+        ref, here = nanmedian(seg_shank), seg_shank[b - seg.start]
+        if np.isfinite(here) and here < settings.shank_ratio * ref:
+            return (f"the {s} shank measured {here / ref:.2f} of its usual length at the "
                     "bottom: the skeleton did not hold on the body")
     return None
 
@@ -341,19 +352,26 @@ def _sagittal_traces(trial: Trial, settings: Settings, depth: F, side_frames: ND
     return x | {"leg": leg, "labels": labels, "fwd": fwd, "side": side}
 
 
-def _heel_baseline(trial: Trial, depth: F, c: Candidate, settings: Settings) -> NDArray:
-    """(T,) bool: the standing frames of the rep's segment when they last at least
-    ``min_baseline_s``, else the standing frames of the rep itself."""
-    seg = trial.scene.segments[c.segment]
-    standing = np.zeros(trial.n_frames, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        standing[seg.start:seg.end] = depth[seg.start:seg.end] < settings.min_rep_depth / 2
+def _heel_rise(trial: Trial, leg: NDArray, depth: F, settings: Settings) -> F:
+    """(T,) heel rise (foot lengths) over each segment's standing frames (depth <
+    ``min_rep_depth`` / 2), for segments where those last at least ``min_baseline_s``; NaN
+    elsewhere (a rep there uses its own standing frames: :func:`_own_heel_rise`)."""
+    out = np.full(trial.n_frames, np.nan)
     dt = float(np.median(np.diff(trial.t))) if trial.n_frames > 1 else 0.0
-    if standing.sum() * dt >= settings.min_baseline_s:
-        return standing
-    own = np.zeros(trial.n_frames, dtype=bool)
-    own[c.start:c.end] = standing[c.start:c.end]
-    return own
+    for seg in trial.scene.segments:
+        w = seg.frames()
+        with np.errstate(invalid="ignore"):
+            standing = depth[w] < settings.min_rep_depth / 2
+        if standing.sum() * dt >= settings.min_baseline_s:
+            out[w] = heel_rise(leg[w, 3], leg[w, 4], trial.up, standing)
+    return out
+
+
+def _own_heel_rise(trial: Trial, leg: NDArray, depth: F, c: Candidate, settings: Settings) -> F:
+    """(len of the rep,) heel rise over the rep's own standing frames."""
+    w = slice(c.start, c.end)
+    with np.errstate(invalid="ignore"):
+        return heel_rise(leg[w, 3], leg[w, 4], trial.up, depth[w] < settings.min_rep_depth / 2)
 
 
 def _sagittal_rep(trial: Trial, x: dict[str, Any], c: Candidate, rep: int, bottom: NDArray,
@@ -364,11 +382,14 @@ def _sagittal_rep(trial: Trial, x: dict[str, Any], c: Candidate, rep: int, botto
     if side is None:
         return []
     flags = {"partial": c.partial}
-    rise = heel_rise(leg[:, 3], leg[:, 4], trial.up, _heel_baseline(trial, depth, c, settings))
-    lift = rise[bottom][np.isfinite(rise[bottom])]
+    rise = x["heel_rise"][bottom]
+    if not np.isfinite(rise).any():
+        rise = _own_heel_rise(trial, leg, depth, c, settings)[bottom - c.start]
+    lift = rise[np.isfinite(rise)]
     out = [Value("heel_lift", side, rep, int(np.median(bottom)) if len(lift) else None,
                  float(np.median(lift)) if len(lift) else None, flags)]
-    near = np.abs(t - t[b]) <= settings.end_range_window_s
+    near = slice(int(np.searchsorted(t, t[b] - settings.end_range_window_s)),
+                 int(np.searchsorted(t, t[b] + settings.end_range_window_s, side="right")))
     incl = x["tibial_inclination"][near]
     incl = float(np.mean(incl)) if np.all(np.isfinite(incl)) else None
     still = bottom[np.isfinite(x["foot_pitch"][bottom])]
@@ -421,10 +442,9 @@ def _frontal_rep(trial: Trial, x: dict[str, Any], c: Candidate, rep: int, bottom
         out.append(_value("knee_valgus", s, rep, x[f"{s}_knee_valgus"], j, flags))
         out.append(_value("hip_drop", s, rep, x[f"{s}_hip_drop"], c.bottom, flags))
     seg = trial.scene.segments[c.segment]
-    base = np.zeros(trial.n_frames, dtype=bool)
-    base[seg.start:seg.end] = standing[seg.start:seg.end]
-    ref = x["lateral_shift"][base & np.isfinite(x["lateral_shift"])]
-    shift = x["lateral_shift"] - (np.median(ref) if len(ref) else np.nan)
+    ref = nanmedian(x["lateral_shift"][seg.frames()][standing[seg.frames()]])
+    shift = np.full(trial.n_frames, np.nan)
+    shift[bottom] = x["lateral_shift"][bottom] - ref
     out.append(_median_value("lateral_shift", "both", rep, shift, bottom, flags))
     return out
 
