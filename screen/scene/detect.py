@@ -132,11 +132,8 @@ def detect(points: NDArray, scene: Scene, t: NDArray) -> Detection:
         a, b = a + (trim if a > 0 else 0), b - (trim if b < n else 0)
         if b - a < MIN_SECONDS * rate:
             continue
-        mask = np.zeros(len(points), dtype=bool)
-        mask[a:b] = True
         try:
-            found: Detection | MovescreenError = _decide(np.where(mask[:, None, None], points,
-                                                                  np.nan), view)
+            found: Detection | MovescreenError = _decide(points[a:b], view)
         except MovescreenError as err:
             found = err
         key = found.test if isinstance(found, Detection) else "refused"
