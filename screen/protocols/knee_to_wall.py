@@ -38,9 +38,9 @@ How the numbers are obtained
   heel was up throughout yields no value.
 * The reported value is the best repetition (the clinical convention: the furthest drive).
 
-Turn limits: on exact synthetic skeletons (benchmarks/turn_sensitivity.py) a side camera turned
-15° moves per-rep ankle dorsiflexion by 4.5° and tibial inclination by 0.2°; dorsiflexion
-exceeds its 3° bound at ≈ 11°, tibial inclination stays within 1° up to 20°.
+Turn limits (docs/turn_limits.md, from benchmarks/turn_sensitivity.py on exact synthetic
+skeletons, camera turned either way): ankle dorsiflexion passes its 3° bound at ≈ 12.8°
+(declared 11°), tibial inclination its 1.5° bound at ≈ 13.3° (declared 13°).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ from screen.trial import Trial
 LANDMARKS = tuple(sorted({*LEG["left"], *LEG["right"], *SHOULDERS, *HIPS}))
 LOWER_LEG = {s: LEG[s][1:] for s in SIDES}  # knee, ankle, heel, toe
 MEASURES = (
-    MeasureSpec("tibial_inclination", "deg", ("side",), max_turn_deg=20.0, bounds=(-30.0, 70.0),
+    MeasureSpec("tibial_inclination", "deg", ("side",), max_turn_deg=13.0, bounds=(-30.0, 70.0),
                 bounds_source="weight-bearing lunge values reported 20–55° (Bennell et al. 1998; "
                 "Hoch & McKeon 2011); beyond −30…70° the shank cannot be on a planted foot",
                 statistic="best rep", landmarks=LOWER_LEG),

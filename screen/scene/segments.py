@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from screen.kinematics.body import torso_length
 from screen.kinematics.gait import foot_speed_difference
 from screen.kinematics.stats import nanmedian
-from screen.landmarks import HIPS, LM
+from screen.landmarks import FEET, HIPS, LM
 from screen.scene.framing import BODY, seen
 from screen.scene.view import View
 
@@ -131,22 +131,29 @@ def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDAr
 
 def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneSettings
                    ) -> NDArray[np.object_]:
-    """(T,) activity per frame from the raw image landmarks (T, 33, 5) and gated pixels."""
-    n = max(3, int(round(settings.smooth_s / np.median(np.diff(t))))) if len(t) > 1 else 1
+    """(T,) activity per frame from the raw image landmarks (T, 33, 5) and gated pixels. The
+    feet are median-smoothed over ``smooth_s`` *before* their speed is taken: landmark noise
+    alone (jumps of a few pixels each frame) must not read as walking — the confidence judges
+    that noise, not the activity."""
+    if len(t) < 2:
+        return np.where(seen(image, BODY), "in_place", "absent").astype(object)
+    n = max(3, int(round(settings.smooth_s / np.median(np.diff(t)))))
     torso = _rolling_median(torso_length(points), n)
-    ankles = np.nanmean(points[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]], axis=1) \
-        if np.any(np.isfinite(points[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]])) \
-        else np.full((len(t), 2), np.nan)
-    ankles = pd.DataFrame(ankles).interpolate(limit_area="inside").to_numpy()
-    speed = np.linalg.norm(np.gradient(ankles, t, axis=0), axis=-1) / torso if len(t) > 1 \
-        else np.zeros(len(t))
-    speed = _rolling_median(speed, n)
-    stepping = _rolling_median(np.abs(foot_speed_difference(points, t)), n) if len(t) > 1 \
-        else np.zeros(len(t))
-    present = seen(image, BODY)
+    feet = np.array(points, dtype=float)
+    feet[:, list(FEET)] = _rolling_median(feet[:, list(FEET)].reshape(len(t), -1), n).reshape(
+        len(t), len(FEET), 2)
+    ankles = feet[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]]
+    seen_ankles = np.isfinite(ankles).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        mid = np.where(seen_ankles > 0, np.nansum(ankles, axis=1) / np.maximum(seen_ankles, 1),
+                       np.nan)
+    mid = pd.DataFrame(mid).interpolate(limit_area="inside").to_numpy()
+    speed = _rolling_median(np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) / torso, n)
+    stepping = _rolling_median(np.abs(foot_speed_difference(feet, t)), n)
     with np.errstate(invalid="ignore"):
         walking = (speed > settings.walking_speed) | (stepping > settings.stepping_speed)
-    return np.where(~present, "absent", np.where(walking, "walking", "in_place")).astype(object)
+    return np.where(~seen(image, BODY), "absent",
+                    np.where(walking, "walking", "in_place")).astype(object)
 
 
 VIEWS: tuple[str, ...] = ("side", "front", "back", "oblique", "unknown")

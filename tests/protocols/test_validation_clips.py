@@ -22,12 +22,7 @@ from screen import analyze
 from screen.recording import Recording
 from screen.results.result import Result
 
-pytestmark = [
-    pytest.mark.video,
-    # frame_activity's "Mean of empty slice" on frames without a person is pinned by a strict
-    # xfail in tests/scene/test_segments.py; here it would hide everything else.
-    pytest.mark.filterwarnings("ignore:Mean of empty slice:RuntimeWarning"),
-]
+pytestmark = [pytest.mark.video]
 
 CACHE = Path("/work/cache/full")
 BOTTOM_TOL, CHANGE_TOL, SHIN_TOL = 10, 15, 5.0

@@ -76,11 +76,6 @@ def test_two_pixel_noise_scores_lower_jitter_than_none():
     assert all(c["score"] >= C.PUBLISH_AT_LEAST for c in noisy)  # still published
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: 8-px frame-to-frame jitter on a person standing in place makes screen/scene/segments.py "
-    "label the whole clip 'walking' (ankle speed and foot-speed difference from unsmoothed "
-    "points: ≈ 1 torso length/s of pure noise > walking_speed 0.4), so the value is withheld "
-    "for the view/activity ('side (turned 90°) walking') instead of by confidence naming jitter"))
 def test_eight_pixel_jumps_are_withheld_naming_jitter():
     """σ = 8 px between frames on a ≈ 135-px torso is ≈ 0.06 torso lengths, twice
     JITTER_ZERO: the value is not published and the reason names jitter."""

@@ -102,11 +102,6 @@ def test_cut_starts_a_new_segment():
     assert all(s.view == "side" for s in scene.segments)
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeWarning, reason=(
-    "bug: screen/scene/segments.py frame_activity takes np.nanmean of the ankles on frames "
-    "without a person and warns 'Mean of empty slice' (warnings are errors in tests); the "
-    "segments themselves come out right (passes with the warning ignored). Also seen on the "
-    "real clips yuyoujiang_squat and mrpose_airsquat_front_side."))
 def test_person_leaving_the_frame_is_an_absent_segment():
     """Frames 240 on have no landmarks (no person): an ``absent`` segment from there, views
     ``unknown``; repetitions and values only from the frames with a person."""
@@ -181,13 +176,8 @@ LIMIT_CASES = {
     ("squat", "torso_tibia_angle"): (-5.0, 3.0, "side"),
     ("squat", "knee_valgus"): (6.0, 5.0, "front"),
 }
-TOO_WIDE = {  # docs/turn_limits.md: the declared limit is wider than the turn the bound allows
-    ("knee_to_wall", "tibial_inclination"): "exceeds 1.5° at ≈ 13° (−2.6° at 19.5°, camera behind)",
-    ("squat", "tibial_inclination"): "exceeds 1.5° at ≈ 13° (−2.8° at 19.5°)",
-    ("squat", "ankle_dorsiflexion"): "exceeds 3° at ≈ 10.7° (−3.1° at 10.5°)",
-    ("squat", "squat_depth"): "exceeds 3° at ≈ 17° (+3.5° at 19.5°)",
-    ("squat", "knee_valgus"): "perspective alone gives 2.5° square-on; −6.7° at 4.5°",
-}
+TOO_WIDE: dict[tuple[str, str], str] = {}  # docs/turn_limits.md: every declared limit now
+# lies inside the turn at which its bound is passed (limits were narrowed to the measured turns)
 
 
 def _limit_params():
