@@ -57,6 +57,7 @@ class SceneSettings:
     view_tolerance_deg: float = 20.0
     walking_speed: float = 0.4  # torso lengths per second (squats ≤ 0.12 median, walks ≥ 0.5)
     stepping_speed: float = 0.5  # torso lengths per second between the two feet
+    feet_smooth_s: float = 0.25  # median over the feet positions before their speed
     min_segment_s: float = 0.7
     cut_jump: float = 0.5  # torso lengths of hip-midpoint travel in one frame
 
@@ -132,7 +133,8 @@ def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDAr
 def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneSettings
                    ) -> NDArray[np.object_]:
     """(T,) activity per frame from the raw image landmarks (T, 33, 5) and gated pixels. The
-    feet are median-smoothed over ``smooth_s`` *before* their speed is taken: landmark noise
+    feet are median-smoothed over ``feet_smooth_s`` (short next to a stride of ≈ 1 s) *before*
+    their speed is taken: landmark noise
     alone (jumps of a few pixels each frame) must not read as walking — the confidence judges
     that noise, not the activity."""
     if len(t) < 2:
@@ -140,7 +142,8 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
     n = max(3, int(round(settings.smooth_s / np.median(np.diff(t)))))
     torso = _rolling_median(torso_length(points), n)
     feet = np.array(points, dtype=float)
-    feet[:, list(FEET)] = _rolling_median(feet[:, list(FEET)].reshape(len(t), -1), n).reshape(
+    k = max(3, int(round(settings.feet_smooth_s / np.median(np.diff(t)))))
+    feet[:, list(FEET)] = _rolling_median(feet[:, list(FEET)].reshape(len(t), -1), k).reshape(
         len(t), len(FEET), 2)
     ankles = feet[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]]
     seen_ankles = np.isfinite(ankles).sum(axis=1)
