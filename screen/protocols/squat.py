@@ -21,9 +21,9 @@ Repetitions (every view)
 * The bottom phase of a rep: its frames with depth ≥ 90% of the rep's peak depth.
 
 Side view (one leg; :mod:`screen.kinematics.sagittal`)
-* Leg: ``side`` if given (labels trusted, after re-pairing); otherwise the leg nearest the
-  camera by the world landmarks' depth, per frame, reported under the label it carries in most
-  side-view frames. The far leg is hidden behind it: insufficient_data.
+* Leg: ``side`` if given (labels trusted, after re-pairing); otherwise per frame the only leg
+  seen, or with both seen the one nearest the camera by the world landmarks' depth, reported
+  under the label it carries in most side-view frames. The far leg is hidden behind it: insufficient_data.
 * Heel lift: heel rise (:func:`screen.kinematics.sagittal.heel_rise`, foot lengths) over the
   segment's standing frames (depth < ``min_rep_depth`` / 2, at least ``min_baseline_s`` of them;
   else the rep's own standing frames), median over the bottom phase. MediaPipe's heel landmark
@@ -208,16 +208,23 @@ def frame_measures(points: NDArray, settings: Settings, *, world: NDArray | None
 def _near_leg(world: NDArray, legs: dict[Side, NDArray], side: Side | None
               ) -> tuple[NDArray, NDArray]:
     """The measured leg's points (T, 5, 2) and, per frame, the label it carries; ``world``
-    (T, 33, 3) are the world landmarks (depth z away from the camera)."""
+    (T, 33, 3) are the world landmarks (depth z away from the camera). Per frame: the only leg
+    whose hip, knee and ankle are seen (a side view hides the far leg); with both seen, the
+    nearer by world depth when they are at least 3 cm apart; otherwise the majority of the
+    frames so decided."""
     n = len(legs["left"])
     if side is not None:
         return legs[side], np.full(n, side, dtype=object)
     w = np.asarray(world, dtype=float)
+    seen = {s: np.all(np.isfinite(legs[s][:, :3]), axis=(1, 2)) for s in SIDES}
     z = {s: w[:, list(LEG[s][:3]), 2].mean(axis=1) for s in SIDES}
     dz = z["left"] - z["right"]
-    sure = np.isfinite(dz) & (np.abs(dz) >= NEAR_LEG_MIN_DZ_M)
-    majority_left = np.sum(sure & (dz < 0)) >= np.sum(sure & (dz > 0))
-    left = np.where(sure, dz < 0, majority_left)
+    by_depth = seen["left"] & seen["right"] & np.isfinite(dz) & (np.abs(dz) >= NEAR_LEG_MIN_DZ_M)
+    only = seen["left"] ^ seen["right"]
+    decided = by_depth | only
+    left = np.where(by_depth, dz < 0, seen["left"])
+    majority_left = np.sum(decided & left) >= np.sum(decided & ~left)
+    left = np.where(decided, left, majority_left)
     return (np.where(left[:, None, None], legs["left"], legs["right"]),
             np.where(left, "left", "right").astype(object))
 
