@@ -105,6 +105,7 @@ def _models(args: argparse.Namespace) -> int:
             path, kind = models.install_model(name, mirror=args.mirror)
             print(f"installed {name}: {path} ({kind}, verified and loaded)")
         return 0
+    print(f"models folder: {models.models_dir()}")
     for name, path, provenance in models.installed():
         print(f"{name:6s} {provenance}" + (f"  {path}" if path else ""))
     return 0
@@ -117,8 +118,10 @@ def _samples(args: argparse.Namespace) -> int:
         for path in samples.fetch(args.names, mirror=args.mirror):
             print(f"fetched {path}")
         return 0
+    folder = samples.samples_dir()
+    print(f"samples folder: {folder}")
     for name, (_asset, description) in samples.manifest().items():
-        mark = "present" if (samples.MANIFEST.parent / name).is_file() else "absent "
+        mark = "present" if (folder / name).is_file() else "absent "
         print(f"{mark}  {name:28s} {description[:70]}")
     return 0
 
