@@ -102,7 +102,8 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
                   "conditioning": dataclasses.asdict(conditioning),
                   "thresholds": {"file": table["file"], "version": table.get("version")},
                   "video": {k: rec.meta.get(k) for k in
-                            ("width", "height", "rotation_deg", "fps_nominal", "timestamps")}},
+                            ("width", "height", "rotation_deg", "fps_nominal", "timestamps",
+                             "source_kind", "landmarks_sha256", "recorded_from")}},
         frames=outcome.frames,
         recording=rec,
         asymmetry=asymmetry(outcome.measurements),

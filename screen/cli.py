@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 def _analyze(args: argparse.Namespace) -> int:
     from screen.analysis import analyze
     from screen.outputs import files as outputs
+
+    if args.out is not None:  # before minutes of analysis, not after
+        outputs.check_writable(args.out, overwrite=args.overwrite)
 
     def progress(i: int, n: int) -> None:
         if sys.stderr.isatty() and (i % 15 == 0 or i + 1 == n):
@@ -126,13 +130,35 @@ def _samples(args: argparse.Namespace) -> int:
     return 0
 
 
+def _error(message: str) -> int:
+    print(f"movescreen: error: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _stdout_closed() -> int:
+    """The reader of our standard output went away (``movescreen analyze --json | head``): say so
+    once; files already written (``--out``) are complete. Later writes go to /dev/null so the
+    interpreter's own flush at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return _error("standard output was closed before everything was printed (broken pipe)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; exit codes: 0 done, 2 bad input or set-up (one line on stderr), 70 a bug,
+    130 interrupted."""
     args = _parser().parse_args(argv)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()
+        return code
     except MovescreenError as err:
-        print(f"movescreen: error: {err}", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(str(err))
+    except BrokenPipeError:
+        return _stdout_closed()
+    except OSError as err:  # the environment (disk full, read-only, permissions), not a bug
+        where = f"{err.filename}: " if err.filename else ""
+        return _error(f"{where}{err.strerror or err}")
     except KeyboardInterrupt:
         print("movescreen: interrupted", file=sys.stderr)
         return 130

@@ -208,6 +208,9 @@ class FileReplay(FrameSource):
         self._video.close()
 
 
+MAX_CAMERA_INDEX = 63
+
+
 class Camera(FrameSource):
     """A camera by OpenCV index. Frames are timestamped on arrival (seconds since the first).
     A camera that cannot be opened is a MovescreenError; one that stops delivering frames
@@ -217,7 +220,14 @@ class Camera(FrameSource):
 
     def __init__(self, index: int) -> None:
         super().__init__()
-        self._cap = cv2.VideoCapture(index)
+        if not 0 <= index <= MAX_CAMERA_INDEX:  # OpenCV crashes (SIGSEGV) on -1
+            raise MovescreenError(f"camera {index}: camera numbers go from 0 to {MAX_CAMERA_INDEX}")
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our error says it
+        try:
+            self._cap = cv2.VideoCapture(index)
+        finally:
+            cv2.utils.logging.setLogLevel(level)
         if not self._cap.isOpened():
             self._cap.release()
             raise MovescreenError(f"camera {index}: cannot be opened (no camera with that number, "

@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
     from screen.live.session import LiveOptions, Session
     from screen.sources import models
 
+    if args.camera is not None and args.camera < 0:
+        raise MovescreenError(f"--camera must be a camera number, 0 or more (not {args.camera})")
     if args.record_video and args.record is None:
         raise MovescreenError("--record-video needs --record DIR")
     if args.record is not None and args.record.exists() and not args.record.is_dir():
