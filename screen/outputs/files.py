@@ -39,13 +39,20 @@ def check_writable(out_dir: str | Path, *, overwrite: bool = False) -> None:
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise MovescreenError(f"{out} already exists and is not empty; pass --overwrite to replace it")
-    base = _existing_ancestor(out.parent)
+    check_folder(out.parent, what=f"results to {out}")
+
+
+def check_folder(folder: str | Path, *, what: str = "here") -> None:
+    """Fail early (MovescreenError) unless files can be created in ``folder`` (or, when it does
+    not exist yet, in its nearest existing parent): not a file, not read-only, permitted —
+    tried for real (a temporary directory made and removed), so it holds for root too."""
+    base = _existing_ancestor(Path(folder))
     if not base.is_dir():
-        raise MovescreenError(f"cannot write results to {out}: {base} is a file, not a folder")
+        raise MovescreenError(f"cannot write {what}: {base} is a file, not a folder")
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".movescreen-check.", dir=base))
     except OSError as err:
-        raise MovescreenError(f"cannot write results to {out}: {base} is not writable "
+        raise MovescreenError(f"cannot write {what}: {base} is not writable "
                               f"({err.strerror or err})") from err
 
 
