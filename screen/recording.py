@@ -127,17 +127,16 @@ class Recording:
 def _check_sizes(path: Path) -> None:
     """Refuse a landmarks file whose arrays are too long or of the wrong kind, from the array
     headers alone (a few compressed MB can otherwise expand to GiB)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for name in (*ARRAYS, "meta"):
-                with zf.open(f"{name}.npy") as fh:
-                    read_header = (np.lib.format.read_array_header_1_0
-                                   if np.lib.format.read_magic(fh) == (1, 0)
-                                   else np.lib.format.read_array_header_2_0)
-                    shape, _, dtype = read_header(fh)
-                _check_header(path, name, shape, dtype)
-    except KeyError as err:
-        raise MovescreenError(f"{path}: not a movescreen landmarks file (no {err} array)") from err
+    with zipfile.ZipFile(path) as zf:
+        for name in (*ARRAYS, "meta"):
+            if f"{name}.npy" not in zf.namelist():
+                raise MovescreenError(f"{path}: not a movescreen landmarks file (no {name!r} array)")
+            with zf.open(f"{name}.npy") as fh:
+                read_header = (np.lib.format.read_array_header_1_0
+                               if np.lib.format.read_magic(fh) == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read_header(fh)
+            _check_header(path, name, shape, dtype)
 
 
 def _check_header(path: Path, name: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
