@@ -148,3 +148,12 @@ def test_full_database_disk_ends_the_batch_with_exit_2(tmp_path, monkeypatch, ca
         assert conn.execute(select(func.count()).select_from(store.trials)).scalar() == 0
         assert conn.execute(select(store.runs.c.finished_at)).scalar() is None  # marked unfinished
     engine.dispose()
+
+
+def test_unwritable_out_is_refused_before_any_analysis(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    code = main(["batch", str(tmp_path), "--db", str(tmp_path / "r.sqlite"),
+                 "--out", str(tmp_path / "file" / "out")])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2 and len(err) == 1 and "is a file, not a folder" in err[0]
+    assert not (tmp_path / "r.sqlite").exists()  # nothing started
