@@ -12,7 +12,7 @@ SAMPLE_MIRROR := $(if $(wildcard $(SHARED)/samples/*.mp4),--mirror $(SHARED)/sam
 export MOVESCREEN_MODELS  ?= $(CURDIR)/models
 export MOVESCREEN_SAMPLES ?= $(CURDIR)/samples
 
-.PHONY: demo test bench bench-live bench-batch lint clean
+.PHONY: demo test bench bench-live bench-batch validate lint clean
 .DELETE_ON_ERROR:
 
 $(VENV)/.installed: pyproject.toml
@@ -42,6 +42,9 @@ bench-live: $(VENV)/.installed
 
 bench-batch: $(VENV)/.installed
 	$(PY) benchmarks/bench_batch.py --shared $(SHARED)
+
+validate: $(VENV)/.installed models/pose_landmarker_full.task
+	$(PY) benchmarks/validate.py --shared $(SHARED) --markdown docs/validation.md
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check screen tests benchmarks

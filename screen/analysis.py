@@ -1,30 +1,41 @@
 """One analysis path for every way in: a video file or a saved landmarks file → Result.
 
 source → pose (:mod:`screen.sources.pose`) → :class:`~screen.recording.Recording` →
-conditioning (:mod:`screen.conditioning.signal`) → protocol (:mod:`screen.protocols`) →
-:class:`~screen.results.result.Result`.
+test recognition (:mod:`screen.scene.detect`, with ``test="auto"``) → :class:`~screen.trial.Trial`
+(legs re-paired, scene segments, vertical, conditioning: :func:`screen.trial.prepare`) →
+the protocol's findings (:mod:`screen.protocols`) → measurements, confidence and thresholds
+(:mod:`screen.protocols.base`) → :class:`~screen.results.result.Result`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from screen.conditioning.conditioned import conditioned_points, gated_points
-from screen.conditioning.signal import Conditioning
+import numpy as np
+import pandas as pd
+
+from screen.conditioning.conditioned import gated_points
+from screen.conditioning.legs import repair
 from screen.errors import MovescreenError
-from screen.protocols import PROTOCOLS
+from screen.protocols import PROTOCOLS, base
 from screen.recording import Recording
+from screen.results import confidence
 from screen.results.asymmetry import asymmetry
 from screen.results.result import Result
 from screen.results.thresholds import load as load_thresholds
-from screen.scene.detect import detect, detect_landmarks
+from screen.scene.detect import detect
 from screen.scene.framing import check_framing
+from screen.scene.segments import SceneSettings
+from screen.scene.segments import build as build_scene
+from screen.trial import Trial, Vertical, prepare
 
 LANDMARK_SUFFIXES = (".npz",)
 MIN_POSE_FRACTION = 0.5
+MAX_CAMERA_TILT_DEG = 45.0
 
 
 def load_or_estimate(source: str | Path, model: str,
@@ -45,82 +56,159 @@ def load_or_estimate(source: str | Path, model: str,
 
 
 def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = "full",
-            thresholds: str | Path | None = None, conditioning: Conditioning | None = None,
+            thresholds: str | Path | None = None, camera_tilt_deg: float | None = None,
+            scene: SceneSettings | None = None,
             on_frame: Callable[[int, int], None] | None = None, **settings: Any) -> Result:
     """Analyse one recording for one screening test and return its :class:`Result`.
 
     ``source`` is a video file, a landmarks file saved by a previous analysis, or a
     :class:`Recording`. ``test`` is a protocol name or ``"auto"`` (recognised from the
-    landmarks; the result's ``detection`` says what was decided and why). ``settings`` are the
-    protocol's own (e.g. ``side="left"``, ``camera_tilt_deg=2.0``); the common ones
-    (:data:`COMMON_SETTINGS`) are ignored by a protocol that has no such option.
-    ``conditioning`` defaults to the protocol's own.
+    landmarks; the result's ``detection`` says what was decided and why). ``camera_tilt_deg``
+    gives the camera's roll (how far true vertical appears clockwise from the image's up) when
+    known. ``settings`` are the protocol's own (e.g. ``side="left"``; see its ``Settings``);
+    ``side`` is dropped for a protocol without one.
     """
     from screen import __version__
 
     if test != "auto" and test not in PROTOCOLS:
         raise MovescreenError(f"unknown test '{test}'; choose from auto, {', '.join(PROTOCOLS)}")
+    vertical = _vertical(camera_tilt_deg)
     table = load_thresholds(thresholds)
     rec = source if isinstance(source, Recording) else load_or_estimate(source, model, on_frame)
-
     n_pose = int(rec.has_pose.sum())
     if n_pose == 0:
         raise MovescreenError(f"{rec.meta.get('source', source)}: no person found in any of "
                               f"{rec.n_frames} frames")
-    warnings = []
-    if n_pose < MIN_POSE_FRACTION * rec.n_frames:
-        warnings.append(f"a person was found in only {n_pose} of {rec.n_frames} frames")
-    if rec.meta.get("timestamps") == "nominal":
-        warnings.append("the container has no usable frame times; nominal frame rate used")
-    if rec.meta.get("people_max", 1) > 1:
-        warnings.append(f"up to {rec.meta['people_max']} people in view; the main subject "
-                        f"({rec.meta.get('subject_rule', 'largest')}) was followed")
+    warnings = _recording_warnings(rec, n_pose)
     framing = check_framing(rec.image)
     warnings += list(framing.guidance)
 
     detection = None
     if test == "auto":
-        found = detect(gated_points(rec, detect_landmarks()))
+        fixed = repair(rec)[0]
+        gated = gated_points(fixed)
+        found = detect(gated, build_scene(fixed.image, gated, fixed.world, fixed.t, scene), fixed.t)
         detection = dataclasses.asdict(found)
         test = found.test
     protocol = PROTOCOLS[test]
-    proto_settings = _settings(protocol, test, settings)
-    conditioning = conditioning or getattr(protocol, "CONDITIONING", Conditioning())
-    points = conditioned_points(rec, conditioning, protocol.LANDMARKS)
-    outcome = protocol.run(rec, points, proto_settings, table)
+    if "side" not in {f.name for f in dataclasses.fields(protocol.settings)}:
+        settings.pop("side", None)
+    proto_settings = base.make_settings(protocol, settings)
+    trial = prepare(rec, protocol.landmarks, protocol.conditioning, protocol.world_conditioning,
+                    vertical, scene)
+    allowed, why_view = base.allowed_frames(trial, protocol)
+    crowd = _subject_doubt(rec)
+    if crowd:
+        why_view = {m.name: crowd for m in protocol.measures}
+    allowed[base.REPS] = base.rep_frames(trial, protocol)
+    findings = protocol.find(trial, proto_settings, allowed)
+    findings.values = base.vet(findings.values, protocol, allowed)
+    measurements = base.measurements(protocol, trial, findings, why_view, table)
+    used = np.logical_or.reduce([allowed[m.name] for m in protocol.measures]) if protocol.measures \
+        else np.zeros(trial.n_frames, dtype=bool)
     return Result(
         tool_version=__version__,
         source=str(rec.meta.get("source", source)),
         model={"name": rec.meta.get("model"), "sha256": rec.meta.get("model_sha256")},
         test=test,
-        view=outcome.view,
-        measurements=outcome.measurements,
+        view=_view_summary(trial, used) | findings.details,
+        measurements=measurements,
         quality={"frames": rec.n_frames, "frames_with_pose": n_pose,
                  "framing": {"body_seen": framing.body_seen, "feet_seen": framing.feet_seen},
-                 "warnings": warnings + outcome.warnings},
+                 "legs_repaired_frames": trial.legs_repaired,
+                 "warnings": warnings + findings.warnings},
         settings={"protocol": dataclasses.asdict(proto_settings),
-                  "conditioning": dataclasses.asdict(conditioning),
+                  "conditioning": dataclasses.asdict(protocol.conditioning),
+                  "scene": dataclasses.asdict(trial.scene.settings),
+                  "confidence": {"publish_at_least": confidence.PUBLISH_AT_LEAST,
+                                 "high": confidence.HIGH, "moderate": confidence.MODERATE},
                   "thresholds": {"file": table["file"], "version": table.get("version")},
                   "video": {k: rec.meta.get(k) for k in
                             ("width", "height", "rotation_deg", "fps_nominal", "timestamps",
                              "source_kind", "landmarks_sha256", "recorded_from")}},
-        frames=outcome.frames,
+        frames=_frames(trial, findings, used),
         recording=rec,
-        asymmetry=asymmetry(outcome.measurements),
+        trial=trial,
+        asymmetry=asymmetry(measurements),
         detection=detection,
+        segments=[s | {"measured": bool(used[s["start_frame"]:s["end_frame"]].any())}
+                  for s in trial.scene.to_list(trial.t)],
+        repetitions=_repetitions(trial, findings),
+        vertical=dataclasses.asdict(trial.vertical),
     )
 
 
-COMMON_SETTINGS = frozenset({"side", "camera_tilt_deg"})
+def _vertical(camera_tilt_deg: float | None) -> Vertical:
+    if camera_tilt_deg is None or camera_tilt_deg == 0.0:
+        return Vertical()
+    if not math.isfinite(camera_tilt_deg) or abs(camera_tilt_deg) > MAX_CAMERA_TILT_DEG:
+        raise MovescreenError(f"camera tilt {camera_tilt_deg!r}: must be a number of degrees "
+                              f"from −{MAX_CAMERA_TILT_DEG:g} to {MAX_CAMERA_TILT_DEG:g}")
+    return Vertical(float(camera_tilt_deg), 0.0, "given", "camera tilt given by the user")
 
 
-def _settings(protocol: Any, test: str, settings: dict[str, Any]) -> Any:
-    """The protocol's Settings from ``settings``: None values and common settings the protocol
-    does not have are dropped; any other unknown setting is an error."""
-    known = {f.name for f in dataclasses.fields(protocol.Settings)}
-    given = {k: v for k, v in settings.items()
-             if v is not None and (k in known or k not in COMMON_SETTINGS)}
-    try:
-        return protocol.Settings(**given)
-    except TypeError as err:
-        raise MovescreenError(f"bad settings for {test}: {err}") from err
+def _recording_warnings(rec: Recording, n_pose: int) -> list[str]:
+    warnings = []
+    if n_pose < MIN_POSE_FRACTION * rec.n_frames:
+        warnings.append(f"a person was found in only {n_pose} of {rec.n_frames} frames")
+    if rec.meta.get("timestamps") == "nominal":
+        warnings.append("the container has no usable frame times; nominal frame rate used")
+    people = rec.meta.get("people") or {}
+    if rec.meta.get("people_max", 1) > 1 or people.get("several_fraction", 0.0) >= SEVERAL_PEOPLE_AT_LEAST:
+        most = max(rec.meta.get("people_max", 1), people.get("people_in_full_view", 1))
+        warnings.append(f"up to {most} people in view; the main subject (the person in view "
+                        "longest and largest) was measured: check the pictures")
+    return warnings
+
+
+SEVERAL_PEOPLE_AT_LEAST = 0.2  # fraction of sampled frames with more than one person in full view
+SIMILAR_PEOPLE_AT_LEAST = 0.5  # ... with a second person of similar size (the subject is ambiguous)
+
+
+def _subject_doubt(rec: Recording) -> str | None:
+    """Why the main subject cannot be singled out (None when it can), from the people count
+    of :mod:`screen.sources.people` recorded in ``meta["people"]``."""
+    people = rec.meta.get("people") or {}
+    if people.get("similar_fraction", 0.0) >= SIMILAR_PEOPLE_AT_LEAST:
+        return (f"two or more people of similar size are in full view in "
+                f"{100 * people['similar_fraction']:.0f}% of the sampled frames: the subject "
+                "cannot be singled out; film one person at a time")
+    return None
+
+
+def _view_summary(trial: Trial, used: np.ndarray) -> dict[str, Any]:
+    """The view of the frames measured (or of the longest segment when none was)."""
+    segs = [s for s in trial.scene.segments if used[s.start:s.end].any()] or \
+        sorted(trial.scene.segments, key=lambda s: s.start - s.end)[:1]
+    if not segs:
+        return {"view": "unknown", "turn_deg": None, "reason": "no person"}
+    main = max(segs, key=lambda s: s.end - s.start)
+    views = sorted({s.view for s in segs})
+    return {"view": main.view if len(views) == 1 else "mixed",
+            "turn_deg": None if not np.isfinite(main.turn_deg) else float(main.turn_deg),
+            "reason": "body turn from the world landmarks' shoulder line (0° facing the camera, "
+                      "90° side-on), per segment"}
+
+
+def _repetitions(trial: Trial, findings: base.Findings) -> dict[str, Any]:
+    t = trial.t
+    return {"kind": findings.kind,
+            "counted": [{"index": r.index, "start_frame": r.start, "bottom_frame": r.bottom,
+                         "end_frame": r.end, "t_s": float(t[r.bottom]), "segment": r.segment,
+                         "partial": r.partial} for r in findings.reps],
+            "rejected": [{"bottom_frame": r.bottom, "t_s": float(t[r.bottom]), "reason": r.reason}
+                         for r in findings.rejected]}
+
+
+def _frames(trial: Trial, findings: base.Findings, used: np.ndarray) -> pd.DataFrame:
+    n = trial.n_frames
+    seg = np.full(n, -1)
+    for s in trial.scene.segments:
+        seg[s.start:s.end] = s.index
+    rep = np.zeros(n, dtype=int)
+    for r in findings.reps:
+        rep[r.start:r.end] = r.index
+    cols = {"t_s": trial.t, "frame": np.arange(n), "has_pose": trial.has_pose,
+            "segment": seg, "view": trial.scene.view, "turn_deg": trial.scene.turn_deg,
+            "activity": trial.scene.activity, "measured": used, "rep": rep}
+    return pd.DataFrame(cols | {k: v for k, v in findings.frames.items()})

@@ -17,7 +17,7 @@ EXIT_ERROR = 2
 EXIT_BUG = 70
 # Subcommands that live in their own modules: each has ``register(subparsers)``, which adds its
 # parser and sets ``handler`` (a function of the parsed args returning the exit code).
-EXTENSIONS: tuple[str, ...] = ("screen.batch.cli", "screen.live.cli")
+EXTENSIONS: tuple[str, ...] = ("screen.batch.cli", "screen.live.cli", "screen.session.cli")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -45,6 +45,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     h.add_argument("--db", default=DEFAULT_DB, metavar="FILE_OR_URL",
                    help=f"SQLite file or SQLAlchemy URL (default ./{DEFAULT_DB})")
     h.add_argument("--csv", action="store_true", help="print the table as CSV instead")
+    h.add_argument("--report", type=Path, metavar="FILE",
+                   help="also write an HTML progress report: each measure over sessions with its "
+                        "minimal detectable change, set-up changes flagged")
+    h.add_argument("--thresholds", type=Path, help="the thresholds.toml whose MDCs to use")
     h.set_defaults(handler=_history)
 
 
@@ -94,10 +98,19 @@ def _history(args: argparse.Namespace) -> int:
     engine = store.connect(args.db, create=False)
     try:
         df = history.history(engine, args.patient)
+        if args.report is not None:
+            from screen.results.thresholds import load
+
+            df = history.with_interpretation(df, engine, load(args.thresholds))
+            history.write_report(df, args.patient, str(args.report), load(args.thresholds))
     finally:
         engine.dispose()
     if args.csv:
         print(df.drop(columns=["analysed_at"]).to_csv(index=False), end="")
     else:
         print(history.format_history(df, args.patient))
+    if args.report is not None:
+        for r in df[df["setup_change"] != ""].itertuples():
+            print(f"set-up changed ({r.date}, {r.test} {r.side} {r.measure}): {r.setup_change}")
+        print(f"progress report written to {args.report}")
     return 0

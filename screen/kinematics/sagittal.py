@@ -18,6 +18,13 @@ foot_pitch
     atan2((heel − toe)·up, f·forward). Its rise over the quiet-standing baseline is heel lift.
 knee_over_toe
     (knee − toe)·forward / |f|: how far the knee travels past its own toes, in foot lengths.
+heel_rise (:func:`heel_rise`)
+    How far the heel has risen over its floor position, in foot lengths: (heel height along up
+    − its median over baseline frames) / the median heel→toe length there. The one heel-lift
+    signal of every protocol. The heel landmark sits on the floor while the heel is down, however
+    far the shank leans; the heel→toe *pitch* does not: MediaPipe's toe point slides as the
+    ankle flexes, so a flat front heel in a deep lunge read 10–21° of pitch "lift"
+    (kt_lunge_side_white) where the heel landmark itself stays within a few pixels.
 thigh_angle (:func:`thigh_angle`, squat depth)
     Angle of the thigh below horizontal: + when the hip is below the knee, −90° standing.
 """
@@ -77,3 +84,19 @@ def thigh_angle(hip: ArrayLike, knee: ArrayLike, up: ArrayLike) -> F:
     v = np.asarray(knee, dtype=float) - np.asarray(hip, dtype=float)
     along, upc = components(v, up, 1.0)
     return np.degrees(np.arctan2(upc, np.abs(along)))
+
+
+def heel_rise(heel: ArrayLike, toe: ArrayLike, up: ArrayLike, baseline: ArrayLike, /) -> F:
+    """(T,) heel rise in foot lengths (module docstring) of heel and toe points (T, 2), pixels,
+    over the frames where ``baseline`` (T,) bool is True (a quiet period with the heel down).
+    All NaN when the baseline has no frame with both points."""
+    heel, toe = np.asarray(heel, dtype=float), np.asarray(toe, dtype=float)
+    base = np.asarray(baseline, dtype=bool) & np.all(np.isfinite(heel), axis=1) \
+        & np.all(np.isfinite(toe), axis=1)
+    if not base.any():
+        return np.full(len(heel), np.nan)
+    height = heel @ np.asarray(up, dtype=float)
+    foot = float(np.median(norm(toe[base] - heel[base])))
+    if not foot > 0:
+        return np.full(len(heel), np.nan)
+    return (height - float(np.median(height[base]))) / foot

@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from screen.analysis import analyze
 from screen.errors import MovescreenError
+from screen.kinematics.geometry import up_vector
 from screen.landmarks import N_LANDMARKS
 from screen.live import overlay
 from screen.live.capture import CapturedFrame, FrameSource, LatestSlot, SourceEnded
@@ -197,7 +198,7 @@ def guidance(test: str, image: NDArray, points: NDArray, measures: dict[str, NDA
     """Plain instructions from the rolling window: framing (:func:`check_framing` on raw image
     landmarks (T, 33, 5)), view (:func:`classify_view` on smoothed pixels (T, 33, 2)) against
     the protocol's ``VIEWS``, and a heel-lift cue when the test's frame measures have
-    ``heel_lift`` (deg) above the protocol's ``heel_lift_deg``."""
+    ``heel_rise`` (foot lengths) above the protocol's ``heel_rise_max``."""
     framing = check_framing(image)
     if framing.frames_with_person == 0:
         return list(framing.guidance)
@@ -206,20 +207,23 @@ def guidance(test: str, image: NDArray, points: NDArray, measures: dict[str, NDA
     view = classify_view(points)
     if views and view.view not in views and view.view != "unknown":
         out.append("turn sideways to the camera" if "side" in views else "face the camera")
-    lift = measures.get("heel_lift")
-    limit = getattr(settings, "heel_lift_deg", None)
+    lift = measures.get("heel_rise")
+    limit = getattr(settings, "heel_rise_max", None)
     if lift is not None and limit is not None and len(lift) and lift[-1] >= limit:
         out.append("keep your heel down")
     return out
 
 
-def frame_measures(test: str, points: NDArray, world: NDArray, settings: Any) -> dict[str, NDArray]:
+def frame_measures(test: str, points: NDArray, world: NDArray, settings: Any,
+                   tilt_deg: float = 0.0) -> dict[str, NDArray]:
     """The protocol's per-frame traces over the rolling window: smoothed pixels (T, 33, 2),
-    and world landmarks (T, 33, 3) for a protocol whose ``frame_measures`` takes ``world``."""
+    and world landmarks (T, 33, 3) for a protocol whose ``frame_measures`` takes ``world``;
+    ``tilt_deg`` the camera's roll (true vertical clockwise from the image's up)."""
     fn = PROTOCOLS[test].frame_measures
+    extra: dict[str, Any] = {"up": up_vector(tilt_deg)}
     if "world" in inspect.signature(fn).parameters:
-        return fn(points, settings, world=world)
-    return fn(points, settings)
+        extra["world"] = world
+    return fn(points, settings, **extra)
 
 
 def rule_for(table: dict[str, Any], test: str, name: str) -> dict[str, Any] | None:
@@ -411,6 +415,7 @@ class Session:
                if self.opt.record_dir is not None else None)
         try:
             result = analyze(rec, test=self.opt.test, thresholds=self.opt.thresholds,
+                             camera_tilt_deg=self.opt.camera_tilt_deg or None,
                              **dataclasses.asdict(self._settings()))
         except Exception as err:  # the recorded landmarks are kept whatever went wrong
             self.log(f"{name}: cannot be analysed: {err}")
@@ -461,8 +466,7 @@ class Session:
         return len(trial.t), expected, trial.captured < declared
 
     def _settings(self) -> Any:
-        return protocol_settings(self.opt.test, side=self.side,
-                                 camera_tilt_deg=self.opt.camera_tilt_deg)
+        return protocol_settings(self.opt.test, side=self.side)
 
     # ---- display thread ----------------------------------------------------------------------
 
@@ -577,7 +581,8 @@ class Session:
         if len(t) == 0:
             return None
         settings = self._settings()
-        measures = frame_measures(self.opt.test, points, world, settings)
+        measures = frame_measures(self.opt.test, points, world, settings,
+                                  self.opt.camera_tilt_deg)
         values = {name: latest(v) for name, v in measures.items()}
         gauged = gauge_measure(self.table, self.opt.test, list(values), self.side)
         if self._trial is not None and gauged is not None and np.isfinite(values[gauged]):

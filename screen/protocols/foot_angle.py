@@ -6,20 +6,17 @@ on the floor from the direction of progression, toe-out positive, degrees). It n
 landmarks (depth): a single image cannot give the foot's turn-out.
 
 How the numbers are obtained
-* View: front or back (:mod:`screen.scene.view`). From a side view the foot's turn-out lies along the
-  line of sight and is not observable: every measure is insufficient_data with that reason.
+* Frames: front- or back-view segments (:mod:`screen.scene.segments`), the body turned at most
+  20°. From a side view the foot's turn-out lies along the line of sight and is not observable:
+  insufficient_data with that reason.
 * Feet: ankle, heel and toe of both legs must survive conditioning in ≥ ``min_feet_in_frame`` of
   the frames with a person, else insufficient_data.
-* Standing or walking, from the pelvis motion in the image (``mode="auto"``): with the torso
-  length L (shoulder midpoint to hip midpoint, pixels), the person walks when the apparent size
-  changes (90th / 10th percentile of L) by more than ``walking_scale_change`` (walking toward or
-  away from the camera) or the hip midpoint travels (90th − 10th percentile, either image axis)
-  more than ``walking_travel`` × median L, and each foot swings at least once
-  (:func:`screen.kinematics.gait.swing`). A person standing still moves neither; a squat moves the pelvis
-  but not the feet.
+* Standing or walking: from the segments' activity (walking: the feet travel or alternate,
+  :mod:`screen.scene.segments`). Walking segments give ``foot_progression_angle``, in-place
+  segments ``foot_progression_angle_standing``; ``mode`` limits the analysis to one of them.
 * Standing: FPA per frame relative to forward = perpendicular to the hip line
-  (:func:`screen.kinematics.foot_progression.standing`); value = median over the frames with both feet,
-  spread = interquartile range over those frames. Rated against
+  (:func:`screen.kinematics.foot_progression.standing`), as the median of each
+  ``standing_window_s`` of standing; value = median of those windows. Rated against
   ``[foot_angle.foot_progression_angle_standing]``: the published norm (Staheli 1985) is for
   walking, so a standing value is not_rated unless a clinic adds a rule.
 * Walking: direction of progression = the direction the pelvis faces over the walk
@@ -36,28 +33,31 @@ How the numbers are obtained
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
-from screen.conditioning.conditioned import conditioned_world
 from screen.conditioning.signal import Conditioning
-from screen.errors import MovescreenError
 from screen.kinematics import foot_progression as fp
 from screen.kinematics import gait
 from screen.landmarks import FEET, HIPS, LEG, SHOULDERS, SIDES, Side
-from screen.protocols import Outcome, feet_hidden, insufficient, seen_fraction
-from screen.recording import Recording
-from screen.results.result import Measurement
-from screen.results.thresholds import classify, rule
-from screen.scene.view import classify_view
+from screen.protocols.base import Findings, MeasureSpec, Protocol, Rep, Value, register, setting
+from screen.trial import Trial
 
-NAME = "foot_angle"
+LANDMARKS = tuple(sorted({*FEET, *HIPS, *SHOULDERS, LEG["left"][1], LEG["right"][1]}))
+FOOT = {s: LEG[s][2:] for s in SIDES}
 VIEWS = ("front", "back")
-MEASURE = "foot_progression_angle"
-LANDMARKS = sorted({*FEET, *HIPS, *SHOULDERS, LEG["left"][1], LEG["right"][1]})
+BOUNDS = (-35.0, 55.0)
+BOUNDS_SOURCE = ("toe-out beyond −35…55° is outside the hip's rotation range in stance "
+                 "(normal −3…+20°, Staheli 1985)")
+MEASURES = (
+    MeasureSpec("foot_progression_angle", "deg", VIEWS, 20.0, BOUNDS, BOUNDS_SOURCE,
+                "median of steps", FOOT, max_spread=25.0, activities=("walking",)),
+    MeasureSpec("foot_progression_angle_standing", "deg", VIEWS, 20.0, BOUNDS, BOUNDS_SOURCE,
+                "median of reps", FOOT, max_spread=15.0, activities=("in_place",)),
+)
+WALKING, STANDING = (m.name for m in MEASURES)
 CONDITIONING = Conditioning()
 # Gait events are read from the foot trajectories at 6 Hz (steps ≈ 1 Hz); 2-cm outlier floor
 # over a 0.2-s window (see screen.kinematics.foot_progression.WORLD_CONDITIONING).
@@ -69,22 +69,16 @@ Mode = Literal["auto", "standing", "walking"]
 class Settings:
     side: Side | None = None
     mode: Mode = "auto"
-    walking_scale_change: float = 0.15
-    walking_travel: float = 0.5
-    swing_enter: float = 0.5
-    swing_leave: float = 0.25
-    stance_middle: float = 0.5
-    min_steps: int = 2
-    min_feet_in_frame: float = 0.5
-
-    def __post_init__(self) -> None:
-        if self.mode not in ("auto", "standing", "walking"):
-            raise MovescreenError(
-                f"foot angle mode must be auto, standing or walking; got {self.mode!r}")
+    swing_enter: float = setting(0.5, 0.0, 10.0, "torso lengths per second")
+    swing_leave: float = setting(0.25, 0.0, 10.0, "torso lengths per second")
+    stance_middle: float = setting(0.5, 0.05, 1.0)
+    min_steps: int = setting(2, 1, 100)
+    min_feet_in_frame: float = setting(0.5, 0.0, 1.0)
+    standing_window_s: float = setting(1.0, 0.1, 10.0)
 
 
 def frame_measures(points: NDArray, settings: Settings, *,
-                   world: NDArray | None = None) -> dict[str, NDArray]:
+                   world: NDArray | None = None, up: NDArray | None = None) -> dict[str, NDArray]:
     """Per-frame FPA traces (T,) ``left_fpa``, ``right_fpa`` (deg, toe-out +) of a standing
     person. FPA needs world landmarks: without ``world`` (T, 33, 3) the traces are NaN (the
     pixel ``points`` alone cannot give it; see :mod:`screen.kinematics.foot_progression`)."""
@@ -95,130 +89,96 @@ def frame_measures(points: NDArray, settings: Settings, *,
     return {f"{s}_fpa": f[s] for s in SIDES}
 
 
-def motion(points: NDArray, t: NDArray, settings: Settings
-           ) -> tuple[Literal["standing", "walking"], str]:
-    """Standing or walking from pixel points (T, 33, 2) and timestamps (T,), with the reason:
-    walking needs the pelvis to move (module docstring) *and* each foot to swing at least once
-    (:func:`screen.kinematics.gait.swing`) — a squat moves the pelvis but not the feet."""
-    sh = points[:, list(SHOULDERS)].mean(axis=1)
-    hip = points[:, list(HIPS)].mean(axis=1)
-    torso = np.linalg.norm(sh - hip, axis=-1)
-    ok = np.isfinite(torso) & np.all(np.isfinite(hip), axis=1)
-    if ok.sum() < 2:
-        return "standing", "pelvis not seen on enough frames to detect walking"
-    lo, hi = np.percentile(torso[ok], [10, 90])
-    scale = hi / lo - 1.0
-    travel = float(np.max(np.ptp(np.percentile(hip[ok], [10, 90], axis=0), axis=0))
-                   / np.median(torso[ok]))
-    moves = scale > settings.walking_scale_change or travel > settings.walking_travel
-    swings = gait.swing(points, t, enter=settings.swing_enter, leave=settings.swing_leave)
-    n_swings = {s: int(np.sum(np.diff(swings[s].astype(int)) == 1) + swings[s][0]) for s in SIDES}
-    why = (f"apparent size changed by {100 * scale:.0f}% (limit "
-           f"{100 * settings.walking_scale_change:.0f}%), pelvis travelled {travel:.2f} torso "
-           f"lengths (limit {settings.walking_travel:g}), foot swings left {n_swings['left']}, "
-           f"right {n_swings['right']}")
-    walking = moves and min(n_swings.values()) >= 1
-    return ("walking" if walking else "standing"), why
-
-
-def run(rec: Recording, points: NDArray, settings: Settings, thresholds: dict[str, Any]) -> Outcome:
-    """Analyse a conditioned recording; ``points`` (T, 33, 2) are conditioned pixels."""
-    view = classify_view(points)
-    frames = pd.DataFrame({"t_s": rec.t, "frame": np.arange(rec.n_frames),
-                           "has_pose": rec.has_pose})
-    view_d: dict[str, Any] = {"view": view.view, "width_ratio": view.width_ratio,
-                              "reason": view.reason}
+def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]) -> Findings:
     sides = (settings.side,) if settings.side else SIDES
-    if view.view not in VIEWS:
-        why = (f"foot angle needs a front or back view; this clip looks like a {view.view} view "
-               f"({view.reason}); from the side the foot's turn-out lies along the line of sight "
-               "and cannot be measured")
-        return Outcome(_insufficient(sides, why), view_d, [], frames)
-    missing = _feet_missing(points, rec.has_pose, settings.min_feet_in_frame)
-    if missing:
-        return Outcome(_insufficient(sides, missing), view_d, [], frames)
-
-    mode, why = (motion(points, rec.t, settings) if settings.mode == "auto"
-                 else (settings.mode, "set by the mode setting"))
-    view_d |= {"mode": mode, "mode_reason": why}
-    world = conditioned_world(rec, WORLD_CONDITIONING, LANDMARKS)
-    warnings: list[str] = []
-    if mode == "standing":
-        measurements, per_frame = _standing(world, sides, thresholds)
-    else:
-        measurements, per_frame, stance = _walking(rec, points, world, sides, settings,
-                                                   thresholds)
-        for s in SIDES:
-            frames[f"{s}_stance"] = stance[s]
-        warnings += [f"{m.side} foot: only {len(m.reps)} step(s) found; walk for longer (at "
-                     f"least {settings.min_steps} steps per foot)" for m in measurements
-                     if m.value is not None and len(m.reps) < settings.min_steps]
-    if settings.side:
-        other = "right" if settings.side == "left" else "left"
-        measurements += _insufficient((other,), f"not requested (side={settings.side})")
-    for s in SIDES:
-        frames[f"{s}_fpa"] = per_frame[s]
-    frames["mode"] = mode
-    return Outcome(measurements, view_d, warnings, frames)
+    found = Findings(kind="step", sides=sides)
+    wanted = {WALKING: settings.mode in ("auto", "walking"),
+              STANDING: settings.mode in ("auto", "standing")}
+    for name, on in wanted.items():
+        if not on:
+            found.missing |= {(name, s): f"not analysed (mode={settings.mode})" for s in sides}
+    frames = (allowed[WALKING] & wanted[WALKING]) | (allowed[STANDING] & wanted[STANDING])
+    seen = _feet_seen(trial, frames)
+    if frames.any() and seen < settings.min_feet_in_frame:
+        why = (f"feet are out of frame or not visible in {100 * (1 - seen):.0f}% of the frames "
+               "measured; film the whole body with both feet in view")
+        found.missing |= {(m.name, s): why for m in MEASURES for s in sides}
+        return found
+    found.details = {"mode": "walking" if allowed[WALKING].any() and wanted[WALKING] else
+                     "standing" if allowed[STANDING].any() and wanted[STANDING] else "none",
+                     "mode_reason": "from the activity of the measured segments"
+                     if settings.mode == "auto" else "set by the mode setting"}
+    if wanted[WALKING] and allowed[WALKING].any():
+        _walking(found, trial, sides, settings, allowed[WALKING])
+    if wanted[STANDING] and allowed[STANDING].any():
+        _standing(found, trial, sides, settings, allowed[STANDING])
+    found.no_value = {WALKING: "no complete stance phase (heel contact to toe-off) of this foot "
+                      "was found", STANDING: "the feet were never seen with the hips in world "
+                      "landmarks while standing"}
+    few = [s for s in sides if 0 < sum(1 for v in found.values if v.name == WALKING and
+                                       v.side == s and v.value is not None) < settings.min_steps]
+    found.warnings += [f"{s} foot: fewer than {settings.min_steps} steps found; walk for longer"
+                       for s in few]
+    return found
 
 
-def _standing(world: NDArray, sides: tuple[Side, ...], thresholds: dict[str, Any]
-              ) -> tuple[list[Measurement], dict[Side, NDArray]]:
-    fpa = fp.standing(world)
-    r = rule(thresholds, NAME, f"{MEASURE}_standing")  # the gait norm does not apply
-    out = []
-    for s in sides:
-        v = fpa[s][np.isfinite(fpa[s])]
-        if len(v) == 0:
-            out += _insufficient((s,), "the foot was never seen with the hips in world landmarks")
-            continue
-        med = float(np.median(v))
-        q1, q3 = np.percentile(v, [25, 75])
-        out.append(Measurement(name=MEASURE, side=s, value=med, unit="deg",
-                               status=classify(med, r), threshold=r, median=med,
-                               statistic="median of frames (standing)", spread=float(q3 - q1)))
-    return out, fpa
+def _feet_seen(trial: Trial, frames: NDArray) -> float:
+    n = int((frames & trial.has_pose).sum())
+    if not n:
+        return 0.0
+    ok = np.all(np.isfinite(trial.points[frames & trial.has_pose][:, list(FEET)]), axis=(1, 2))
+    return float(ok.mean())
 
 
-def _walking(rec: Recording, points: NDArray, world: NDArray, sides: tuple[Side, ...],
-             settings: Settings, thresholds: dict[str, Any]
-             ) -> tuple[list[Measurement], dict[Side, NDArray], dict[Side, NDArray]]:
-    n = rec.n_frames
-    phases = gait.stance_phases(points, rec.t, enter=settings.swing_enter,
+def _walking(found: Findings, trial: Trial, sides: tuple[Side, ...], settings: Settings,
+             allowed: NDArray) -> None:
+    n = trial.n_frames
+    phases = gait.stance_phases(trial.points, trial.t, enter=settings.swing_enter,
                                 leave=settings.swing_leave)
     stance = {s: gait.stance_mask(phases[s], n) for s in SIDES}
     on_floor = stance["left"] | stance["right"]
-    up = fp.floor_up(world, frames=on_floor if on_floor.any() else None)  # feet on the floor
-    direction = fp.facing(world, up)
+    up = fp.floor_up(trial.world, frames=on_floor if on_floor.any() else None)
+    direction = fp.facing(trial.world, up)
     if not np.all(np.isfinite(direction)):
-        nan = {s: np.full(n, np.nan) for s in SIDES}
-        return (_insufficient(sides, "the hips were not seen in world landmarks: no walking "
-                              "direction"), nan, stance)
-    fpa = fp.walking(world, direction, up=up)
-    r = rule(thresholds, NAME, MEASURE)
-    out = []
+        found.missing |= {(WALKING, s): "the hips were not seen in world landmarks: no walking "
+                          "direction" for s in sides}
+        return
+    fpa = fp.walking(trial.world, direction, up=up)
     for s in sides:
-        steps = gait.per_step(fpa[s], phases[s], rec.t, middle=settings.stance_middle)
-        vals = [st["value"] for st in steps if st["value"] is not None]
-        if not vals:
-            out += _insufficient((s,), "no complete stance phase (heel contact to toe-off) of "
-                                 "this foot was found", reps=steps)
-            continue
-        med = float(np.median(vals))
-        q1, q3 = np.percentile(vals, [25, 75])
-        out.append(Measurement(name=MEASURE, side=s, value=med, unit="deg",
-                               status=classify(med, r), threshold=r, median=med, reps=steps,
-                               statistic="median of steps (walking)", spread=float(q3 - q1)))
-    return out, fpa, stance
+        keep = [(a, b) for a, b in phases[s] if allowed[(a + b) // 2]]
+        steps = gait.per_step(fpa[s], np.array(keep, dtype=np.intp).reshape(-1, 2), trial.t,
+                              middle=settings.stance_middle)
+        for (a, b), st in zip(keep, steps, strict=True):
+            index = len(found.reps) + 1
+            mid = (a + b) // 2
+            seg = trial.scene.segment_of(mid)
+            found.reps.append(Rep(index, int(a), mid, int(b) + 1, seg.index if seg else -1))
+            found.values.append(Value(WALKING, s, index, mid, st["value"],
+                                      {"heel_contact_t_s": st["t_s"],
+                                       "toe_off_t_s": st["toe_off_t_s"]}))
+        found.frames[f"{s}_stance"] = stance[s]
+        found.frames[f"{s}_fpa_walking"] = fpa[s]
 
 
-def _feet_missing(points: NDArray, has_pose: NDArray, min_fraction: float) -> str | None:
-    """Why the feet cannot be measured (None when they can): ankles, heels and toes of both
-    legs must survive conditioning in ``min_fraction`` of the frames with a person."""
-    seen = seen_fraction(points[:, list(FEET)], has_pose)
-    return None if seen >= min_fraction else feet_hidden(seen)
+def _standing(found: Findings, trial: Trial, sides: tuple[Side, ...], settings: Settings,
+              allowed: NDArray) -> None:
+    """One value per ``standing_window_s`` of standing frames: the median FPA over it."""
+    fpa = fp.standing(trial.world)
+    t = trial.t
+    block = np.floor((t - t[0]) / settings.standing_window_s).astype(int)
+    for s in sides:
+        for b in np.unique(block[allowed]):
+            idx = np.flatnonzero(allowed & (block == b) & np.isfinite(fpa[s]))
+            if len(idx) < 3:
+                continue
+            found.values.append(Value(STANDING, s, int(b) + 1, int(idx[len(idx) // 2]),
+                                      float(np.median(fpa[s][idx])), {"frames": len(idx)}))
+        found.frames[f"{s}_fpa_standing"] = fpa[s]
 
 
-def _insufficient(sides: tuple[Side, ...], why: str, *,
-                  reps: list[dict[str, Any]] | None = None) -> list[Measurement]:
-    return insufficient((MEASURE,), sides, why, statistic="median", reps=reps)
+PROTOCOL = register(Protocol(
+    name="foot_angle", title="foot angle / toe-out", landmarks=LANDMARKS,
+    conditioning=CONDITIONING, world_conditioning=WORLD_CONDITIONING, settings=Settings,
+    measures=MEASURES, activities=("in_place", "walking"),
+    rep_views=("front", "back", "oblique"), rep_activities=("in_place", "walking"), find=find,
+    frame_measures=frame_measures, doc=__doc__ or ""))

@@ -6,21 +6,37 @@ range *with the heel down*: tibial inclination and ankle dorsiflexion (definitio
 :mod:`screen.kinematics.sagittal`).
 
 How the numbers are obtained
-* View: must be a side view (:mod:`screen.scene.view`); otherwise every measure is insufficient_data.
-* Feet: the ankle, heel and toe of at least one leg must be visible in ≥ 50% of the frames with a
-  person, else every measure is insufficient_data with that reason.
-* Test leg: MediaPipe's left/right labels can swap in side views, so legs are re-paired per frame
-  geometrically into front leg (ankle further forward) and back leg; the test leg is the one whose
-  knee travels further over its own toes (90th percentile of ``knee_over_toe``); it is reported
-  under the label it carries in most frames. ``side`` overrides this and trusts the labels.
-* Vertical: the camera is taken as level unless ``camera_tilt_deg`` is given (how far true
-  vertical appears clockwise from the image's up). Tilt biases tibial inclination one-for-one;
-  ankle dorsiflexion is unaffected.
-* Heel down: foot pitch rises less than ``heel_lift_deg`` above its quiet baseline (10th
-  percentile of the recording).
-* Reps: peaks of tibial inclination at least ``min_rep_prominence_deg`` high and
-  ``min_rep_separation_s`` apart; each rep's end range is its largest inclination among
-  heel-down frames. A rep whose heel was up throughout yields no value.
+* Frames: only side-view segments with the person in place (:mod:`screen.scene.segments`), the
+  body turned at most each measure's ``max_turn_deg`` from side-on (below).
+* Legs are re-paired before any smoothing (:mod:`screen.conditioning.legs`), so each physical
+  leg keeps one label.
+* Repetition signal: the tibial inclination of the *front* leg — per frame the leg whose ankle is
+  further forward (toward the toes); where only one leg is seen (the far leg is often hidden in a
+  side view), that leg — on the frames where that foot is still (its toe slower than
+  ``max_foot_speed`` foot lengths per second: stepping into or out of a lunge is not a drive).
+  Candidates are its peaks (``min_rep_prominence_deg`` high,
+  ``min_rep_separation_s`` apart) inside each segment.
+* The test leg of a repetition is the front leg at its deepest frame, so a clip with both legs
+  tested (alternating lunges) reports each leg's repetitions under its own side; ``side``
+  overrides this and measures that labelled leg only.
+* A candidate counts as a knee drive only when (reasons are listed for those that do not):
+  the front foot is planted — its toe stays within ``max_foot_travel`` foot lengths of where it
+  is at the deepest frame over ± ``planted_s`` around it — and the knee travels at least
+  ``min_knee_travel`` foot lengths forward over that planted foot (knee-over-toe, from the
+  least to the deepest frame of the repetition).
+* Heel down: heel rise (:func:`screen.kinematics.sagittal.heel_rise`) below ``heel_rise_max``
+  foot lengths over the repetition's own baseline — the frames of the repetition with the foot
+  planted and the shin in the lower half of its excursion (knee back, a quiet part of the same
+  movement, never one frame).
+* End range: the heel-down frame of the repetition with the largest tibial inclination, and
+  the *mean* of both measures over the heel-down frames within ± ``end_range_window_s`` of it
+  (robust to landmark noise: a maximum of a noisy trace is biased upward). A repetition whose
+  heel was up throughout yields no value.
+* The reported value is the best repetition (the clinical convention: the furthest drive).
+
+Turn limits: on exact synthetic skeletons (benchmarks/turn_sensitivity.py) a side camera turned
+15° moves per-rep ankle dorsiflexion by 4.5° and tibial inclination by 0.2°; dorsiflexion
+exceeds its 3° bound at ≈ 11°, tibial inclination stays within 1° up to 20°.
 """
 
 from __future__ import annotations
@@ -29,178 +45,207 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from screen.conditioning.signal import Conditioning
-from screen.kinematics.events import find_reps
 from screen.kinematics.geometry import components, up_vector
-from screen.kinematics.sagittal import LEG_MEASURES, forward_sign, leg_measures
+from screen.kinematics.sagittal import forward_sign, heel_rise, leg_measures
+from screen.kinematics.stats import nanmedian
 from screen.landmarks import HIPS, LEG, SHOULDERS, SIDES, Side
-from screen.protocols import Outcome, feet_hidden, insufficient, seen_fraction
-from screen.recording import Recording
-from screen.results.result import Measurement
-from screen.results.thresholds import classify, rule
-from screen.scene.view import classify_view
+from screen.protocols.base import (
+    REPS,
+    Candidate,
+    Findings,
+    MeasureSpec,
+    Protocol,
+    Rejected,
+    Rep,
+    Value,
+    candidates,
+    register,
+    setting,
+)
+from screen.trial import Trial
 
-NAME = "knee_to_wall"
-VIEWS = ("side",)
-REPORTED = ("tibial_inclination", "ankle_dorsiflexion")
-LANDMARKS = sorted({*LEG["left"], *LEG["right"], *SHOULDERS, *HIPS})  # what this test reads
-# Knee drives take ≥ 1.5 s and the end range is read from single frames, so a 3 Hz cut-off
-# (instead of the general 6 Hz) removes more landmark jitter without flattening the movement.
-# On synthetic drives with 2-px noise it halves the per-rep dorsiflexion error (6.0° → 2.7° worst).
-CONDITIONING = Conditioning(cutoff_hz=3.0)
+LANDMARKS = tuple(sorted({*LEG["left"], *LEG["right"], *SHOULDERS, *HIPS}))
+LOWER_LEG = {s: LEG[s][1:] for s in SIDES}  # knee, ankle, heel, toe
+MEASURES = (
+    MeasureSpec("tibial_inclination", "deg", ("side",), max_turn_deg=20.0, bounds=(-30.0, 70.0),
+                bounds_source="weight-bearing lunge values reported 20–55° (Bennell et al. 1998; "
+                "Hoch & McKeon 2011); beyond −30…70° the shank cannot be on a planted foot",
+                statistic="best rep", landmarks=LOWER_LEG),
+    MeasureSpec("ankle_dorsiflexion", "deg", ("side",), max_turn_deg=11.0, bounds=(-30.0, 60.0),
+                bounds_source="ankle range of motion about 50° plantarflexion to 20° dorsiflexion "
+                "non-weight-bearing (AAOS), up to ≈ 45–50° weight-bearing",
+                statistic="best rep", landmarks=LOWER_LEG),
+)
 
 
 @dataclass(frozen=True)
 class Settings:
     side: Side | None = None
-    camera_tilt_deg: float = 0.0
-    heel_lift_deg: float = 5.0
-    min_rep_prominence_deg: float = 5.0
-    min_rep_separation_s: float = 0.8
-    min_feet_in_frame: float = 0.5
+    heel_rise_max: float = setting(0.12, 0.0, 1.0, "foot lengths of heel rise that count as lifted")
+    min_rep_prominence_deg: float = setting(5.0, 0.5, 60.0)
+    min_rep_separation_s: float = setting(0.8, 0.1, 30.0)
+    min_knee_travel: float = setting(0.3, 0.0, 3.0, "foot lengths")
+    max_foot_travel: float = setting(0.25, 0.0, 3.0, "foot lengths")
+    max_foot_speed: float = setting(1.0, 0.0, 20.0, "foot lengths per second")
+    planted_s: float = setting(0.3, 0.0, 5.0)
+    end_range_window_s: float = setting(0.1, 0.0, 2.0)
 
 
-def frame_measures(points: NDArray, settings: Settings) -> dict[str, NDArray]:
-    """Per-frame traces (T,) of the test leg: tibial inclination, ankle dorsiflexion (deg) and
-    heel lift (deg above the window's 10th percentile of foot pitch)."""
-    m, _, _, _ = _test_leg_measures(points, settings)
-    return {"tibial_inclination": m["tibial_inclination"],
-            "ankle_dorsiflexion": m["ankle_dorsiflexion"], "heel_lift": m["heel_lift"]}
+# Knee drives take ≥ 1.5 s and the end range is read from single frames, so a 3 Hz cut-off
+# (instead of the general 6 Hz) removes more landmark jitter without flattening the movement.
+CONDITIONING = Conditioning(cutoff_hz=3.0)
 
 
-def _test_leg_measures(points: NDArray, settings: Settings
-                       ) -> tuple[dict[str, NDArray], NDArray, dict[Side, dict[str, NDArray]], NDArray]:
-    """The test leg's measures (plus ``heel_lift``), the per-frame label it carries, both
-    labelled legs' measures, and the test leg's points (T, 5, 2)."""
+def _traces(points: NDArray, up: NDArray, frames: NDArray | None = None) -> dict[str, Any]:
+    """Per leg its :func:`leg_measures`, the forward sign (from ``frames``, default all) and,
+    per frame, whether the left leg is the front leg (``front_left``) and whether any leg was
+    seen (``seen``)."""
     legs = {s: points[:, list(LEG[s])] for s in SIDES}
-    up = up_vector(settings.camera_tilt_deg)
-    fwd = forward_sign(np.concatenate([legs[s][:, 3] for s in SIDES]),
-                       np.concatenate([legs[s][:, 4] for s in SIDES]), up)
-    per_side = {s: leg_measures(legs[s], up, fwd) for s in SIDES}
-    test_leg, labels = _test_leg(legs, per_side, up, fwd, settings.side)
-    m = leg_measures(test_leg, up, fwd)
-    pitch = m["foot_pitch"]
-    base = np.nanpercentile(pitch, 10) if np.any(np.isfinite(pitch)) else np.nan
-    m["heel_lift"] = pitch - base
-    return m, labels, per_side, test_leg
+    sel = slice(None) if frames is None else frames
+    fwd = forward_sign(np.concatenate([legs[s][sel, 3] for s in SIDES]),
+                       np.concatenate([legs[s][sel, 4] for s in SIDES]), up)
+    per = {s: leg_measures(legs[s], up, fwd) for s in SIDES}
+    ahead = {s: components(legs[s][:, 2], up, fwd)[0] for s in SIDES}
+    left_ok, right_ok = np.isfinite(ahead["left"]), np.isfinite(ahead["right"])
+    with np.errstate(invalid="ignore"):
+        front_left = np.where(left_ok & right_ok, ahead["left"] >= ahead["right"], left_ok)
+    return {"legs": legs, "per": per, "fwd": fwd, "front_left": front_left,
+            "seen": left_ok | right_ok}
 
 
-def run(rec: Recording, points: NDArray, settings: Settings, thresholds: dict[str, Any]) -> Outcome:
-    """Analyse a conditioned recording; ``points`` (T, 33, 2) are conditioned pixels."""
-    view = classify_view(points)
-    view_d = {"view": view.view, "width_ratio": view.width_ratio, "reason": view.reason}
-    frames = pd.DataFrame({"t_s": rec.t, "frame": np.arange(rec.n_frames), "has_pose": rec.has_pose})
-    if view.view not in VIEWS:
-        why = f"knee-to-wall needs a side view; this clip looks like a {view.view} view ({view.reason})"
-        return Outcome(_insufficient(SIDES, why), view_d, [], frames)
-    feet_missing = _feet_missing(points, rec.has_pose, settings.min_feet_in_frame)
-    if feet_missing:
-        return Outcome(_insufficient(SIDES, feet_missing), view_d, [], frames)
-
-    m, labels, per_side, test_leg = _test_leg_measures(points, settings)
-    side: Side = settings.side or _majority(labels[np.isfinite(test_leg[:, 1, 0])])
-    heel_lift = m["heel_lift"]
-    heel_down = heel_lift < settings.heel_lift_deg
-    peaks, bounds = find_reps(m["tibial_inclination"], rec.t,
-                              min_prominence=settings.min_rep_prominence_deg,
-                              min_separation_s=settings.min_rep_separation_s)
-    reps = [_rep(i, m, heel_down, rec.t, int(p), bounds[i], bounds[i + 1]) for i, p in enumerate(peaks)]
-
-    warnings = _warnings(reps)
-    other = "right" if side == "left" else "left"
-    measurements = _measurements(reps, side, thresholds)
-    measurements += _insufficient(
-        (other,), f"not the test leg in this clip (the {side} leg drove toward the wall); "
-        "record the other leg separately")
-
-    for s in SIDES:
-        for name in LEG_MEASURES:
-            frames[f"{s}_{name}"] = per_side[s][name]
-    for name in LEG_MEASURES:
-        frames[f"test_{name}"] = m[name]
-    frames["test_label"] = labels
-    frames["heel_lift_deg"] = heel_lift
-    frames["heel_down"] = heel_down
-    frames["rep"] = np.searchsorted(bounds, np.arange(rec.n_frames), side="right") if len(reps) else 0
-    return Outcome(measurements, view_d, warnings, frames)
-
-
-def _feet_missing(points: NDArray, has_pose: NDArray, min_fraction: float) -> str | None:
-    """Why the feet cannot be measured (None when they can): the ankle, heel and toe of at least
-    one leg must survive conditioning in ``min_fraction`` of the frames with a person."""
-    seen = max(seen_fraction(points[:, list(LEG[s][2:])], has_pose) for s in SIDES)
-    return None if seen >= min_fraction else feet_hidden(seen)
-
-
-def _test_leg(legs: dict[Side, NDArray], per_side: dict[Side, dict[str, NDArray]], up: NDArray,
-              fwd: float, side: Side | None) -> tuple[NDArray, NDArray]:
-    """The test leg's points (T, 5, 2) and, per frame, the label it carries."""
-    if side is not None:
-        return legs[side], np.full(len(legs[side]), side, dtype=object)
-    ankle_fwd = {s: components(legs[s][:, 2], up, fwd)[0] for s in SIDES}
-    left_front = ankle_fwd["left"] >= ankle_fwd["right"]  # NaN compares False: right leg
-    front = np.where(left_front[:, None, None], legs["left"], legs["right"])
-    back = np.where(left_front[:, None, None], legs["right"], legs["left"])
-    kot = {s: np.where(left_front == (s == "left"), per_side[s]["knee_over_toe"],
-                       per_side["right" if s == "left" else "left"]["knee_over_toe"]) for s in SIDES}
-    # kot["left"] now holds the front leg's value per frame, kot["right"] the back leg's.
-    front_travels = _p90(kot["left"]) >= _p90(kot["right"])
-    chosen_left = left_front if front_travels else ~left_front
-    return (front if front_travels else back), np.where(chosen_left, "left", "right").astype(object)
-
-
-def _p90(x: NDArray) -> float:
-    return float(np.nanpercentile(x, 90)) if np.any(np.isfinite(x)) else -np.inf
-
-
-def _majority(labels: NDArray) -> Side:
-    return "left" if np.sum(labels == "left") >= np.sum(labels == "right") else "right"
-
-
-def _rep(i: int, m: dict[str, NDArray], heel_down: NDArray, t: NDArray, peak: int, a: int,
-         b: int) -> dict[str, Any]:
-    incl = m["tibial_inclination"][a:b]
-    ok = heel_down[a:b] & np.isfinite(incl)
-    rep: dict[str, Any] = {"rep": i + 1, "peak_t_s": float(t[peak]),
-                           "heel_down_at_peak": bool(heel_down[peak])}
-    if not np.any(ok):
-        return rep | {"t_s": None, "tibial_inclination": None, "ankle_dorsiflexion": None}
-    j = a + int(np.argmax(np.where(ok, incl, -np.inf)))
-    return rep | {"t_s": float(t[j]), "tibial_inclination": float(m["tibial_inclination"][j]),
-                  "ankle_dorsiflexion": float(m["ankle_dorsiflexion"][j])}
-
-
-def _measurements(reps: list[dict[str, Any]], side: Side, thresholds: dict[str, Any]) -> list[Measurement]:
-    out = []
-    for name in REPORTED:
-        r = rule(thresholds, NAME, name)
-        vals = [rep[name] for rep in reps if rep[name] is not None]
-        per_rep = [{"rep": rep["rep"], "t_s": rep["t_s"], "value": rep[name],
-                    "heel_down_at_peak": rep["heel_down_at_peak"]} for rep in reps]
-        if not vals:
-            why = ("no knee drive found (the shin never moved ≥ the rep threshold)" if not reps
-                   else "the heel was lifted throughout every repetition")
-            out += _insufficient((side,), why, names=(name,), reps=per_rep)
-            continue
-        best = float(np.max(vals))
-        out.append(Measurement(name=name, side=side, value=best, unit="deg",
-                               status=classify(best, r), threshold=r,
-                               median=float(np.median(vals)), reps=per_rep))
+def frame_measures(points: NDArray, settings: Settings, *, up: NDArray | None = None
+                   ) -> dict[str, NDArray]:
+    """Per-frame traces (T,) of the front leg (or ``settings.side``): tibial inclination and
+    ankle dorsiflexion (deg), and heel rise (foot lengths) over the window's frames with the
+    shin in its lowest quarter (knee back), from conditioned pixels (T, 33, 2)."""
+    up = up_vector(0.0) if up is None else up
+    x = _traces(np.asarray(points, dtype=float), up)
+    left = x["front_left"] if settings.side is None else np.full(len(points), settings.side == "left")
+    out = {name: np.where(left, x["per"]["left"][name], x["per"]["right"][name])
+           for name in ("tibial_inclination", "ankle_dorsiflexion")}
+    leg = np.where(left[:, None, None], x["legs"]["left"], x["legs"]["right"])
+    incl = out["tibial_inclination"]
+    with np.errstate(invalid="ignore"):
+        base = incl <= np.nanpercentile(incl, 25) if np.isfinite(incl).any() else np.zeros(len(incl), bool)
+    out["heel_rise"] = heel_rise(leg[:, 3], leg[:, 4], up, base)
     return out
 
 
-def _insufficient(sides: tuple[Side, ...], why: str, *, names: tuple[str, ...] = REPORTED,
-                  reps: list[dict[str, Any]] | None = None) -> list[Measurement]:
-    return insufficient(names, sides, why, statistic="best rep", reps=reps)
+def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]) -> Findings:
+    x = _traces(trial.points, trial.up, allowed[REPS])
+    n = trial.n_frames
+    if settings.side is None:
+        left = x["front_left"]
+    else:
+        left = np.full(n, settings.side == "left")
+    incl = np.where(left, x["per"]["left"]["tibial_inclination"],
+                    x["per"]["right"]["tibial_inclination"])
+    incl = np.where(x["seen"] | (settings.side is not None), incl, np.nan)
+    # A knee drive happens over a planted foot: frames where the front foot moves (stepping in
+    # or out of a lunge) are left out of the repetition signal.
+    toe = np.where(left[:, None], x["legs"]["left"][:, 4], x["legs"]["right"][:, 4])
+    heel = np.where(left[:, None], x["legs"]["left"][:, 3], x["legs"]["right"][:, 3])
+    foot = nanmedian(np.linalg.norm(toe - heel, axis=-1))
+    speed = (np.linalg.norm(np.gradient(toe, trial.t, axis=0), axis=-1) / foot if n > 1
+             else np.zeros(n))
+    with np.errstate(invalid="ignore"):
+        incl = np.where(speed > settings.max_foot_speed, np.nan, incl)
+    mask = allowed[REPS]
+    found = Findings(kind="rep", sides=SIDES if settings.side is None else (settings.side,))
+    cands = candidates(trial, incl, mask, min_prominence=settings.min_rep_prominence_deg,
+                       min_separation_s=settings.min_rep_separation_s)
+    for c in cands:
+        side: Side = "left" if left[c.bottom] else "right"
+        why, values = _rep(trial, x, side, c, settings, allowed)
+        if why:
+            found.rejected.append(Rejected(c.bottom, why))
+            continue
+        rep = len(found.reps) + 1
+        found.reps.append(Rep(rep, c.start, c.bottom, c.end, c.segment))
+        found.values += [Value(name, side, rep, frame, value, flags)
+                         for name, (frame, value, flags) in values.items()]
+    _explain(found, settings)
+    found.frames = {"front_leg": np.where(x["seen"], np.where(left, "left", "right"), "").astype(object),
+                    "test_tibial_inclination": incl}
+    for s in SIDES:
+        for name in ("tibial_inclination", "ankle_dorsiflexion", "knee_over_toe"):
+            found.frames[f"{s}_{name}"] = x["per"][s][name]
+    return found
 
 
-def _warnings(reps: list[dict[str, Any]]) -> list[str]:
-    warnings = []
-    lifted = [r["rep"] for r in reps if not r["heel_down_at_peak"]]
+def _rep(trial: Trial, x: dict[str, Any], side: Side, c: Candidate, settings: Settings,
+         allowed: dict[str, NDArray[np.bool_]]) -> tuple[str | None, dict[str, tuple]]:
+    """Why the candidate is not a knee drive (None if it is) and its values
+    ``{measure: (frame, value, flags)}``."""
+    leg, m, t = x["legs"][side], x["per"][side], trial.t
+    heel, toe = leg[:, 3], leg[:, 4]
+    b = c.bottom
+    foot = np.linalg.norm(toe - heel, axis=-1)
+    foot_len = nanmedian(foot[c.start:c.end])
+    if not np.isfinite(foot_len) or not np.all(np.isfinite(toe[b])):
+        return "the front foot was not visible at the deepest point", {}
+    w = np.arange(c.start, c.end)
+    planted = np.linalg.norm(toe[w] - toe[b], axis=-1) <= settings.max_foot_travel * foot_len
+    near = np.abs(t[w] - t[b]) <= settings.planted_s
+    if not np.all(planted[near]):
+        return ("the front foot moved at the deepest point (a step, not a knee drive over a "
+                "planted foot)"), {}
+    kot = m["knee_over_toe"][w][planted]
+    travel = float(m["knee_over_toe"][b] - np.nanmin(kot)) if np.any(np.isfinite(kot)) else np.nan
+    if not travel >= settings.min_knee_travel:
+        return (f"the knee travelled only {travel:.2f} foot lengths forward over the planted foot "
+                f"(a knee drive needs ≥ {settings.min_knee_travel:g})"), {}
+    incl = m["tibial_inclination"]
+    low = np.nanmin(incl[w][planted])
+    base = np.zeros(trial.n_frames, dtype=bool)
+    base[w[planted & (incl[w] <= low + 0.5 * (incl[b] - low))]] = True
+    rise = heel_rise(heel, toe, trial.up, base)
+    down = np.zeros(trial.n_frames, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        down[w] = (rise[w] < settings.heel_rise_max) & np.isfinite(incl[w])
+    flags = {"heel_rise_at_bottom": None if not np.isfinite(rise[b]) else round(float(rise[b]), 3),
+             "heel_down_at_bottom": bool(down[b]), "knee_travel": round(travel, 3)}
+    values = {}
+    for name in ("tibial_inclination", "ankle_dorsiflexion"):
+        ok = down & allowed[name]
+        if not ok[w].any():
+            values[name] = (None, None, flags | {"heel_lifted": not down[w].any()})
+            continue
+        j = int(w[ok[w]][np.argmax(incl[w][ok[w]])])
+        near = ok & (np.abs(t - t[j]) <= settings.end_range_window_s)
+        values[name] = (j, float(np.mean(m[name][near])), flags)
+    return None, values
+
+
+def _explain(found: Findings, settings: Settings) -> None:
+    """Reasons for sides and measures without a value, and warnings."""
+    sides = {v.side for v in found.values}
+    if not found.reps:
+        why = ("no knee drive found: the front shin never moved ≥ "
+               f"{settings.min_rep_prominence_deg:g}° forward and back over a planted foot")
+        if found.rejected:
+            why += f" ({len(found.rejected)} candidate(s) rejected: {found.rejected[0].reason})"
+        found.no_value = {m.name: why for m in MEASURES}
+        return
+    for s in SIDES:
+        if s not in sides and settings.side is None:
+            other = "right" if s == "left" else "left"
+            for m in MEASURES:
+                found.missing[(m.name, s)] = (f"not the test leg in this clip (the {other} leg drove "
+                                              "toward the wall); record the other leg separately")
+    found.no_value = {m.name: "the heel was lifted throughout every repetition" for m in MEASURES}
+    lifted = sorted({v.rep for v in found.values if not v.flags.get("heel_down_at_bottom")})
     if lifted:
-        warnings.append(f"heel lifted at the deepest point of rep(s) {lifted}; those reps are "
-                        "measured at their deepest heel-down frame")
-    return warnings
+        found.warnings.append(f"heel lifted at the deepest point of rep(s) {lifted}; those reps "
+                              "are measured at their deepest heel-down frame")
+
+
+PROTOCOL = register(Protocol(
+    name="knee_to_wall", title="knee-to-wall (weight-bearing lunge)", landmarks=LANDMARKS,
+    conditioning=CONDITIONING, world_conditioning=Conditioning(cutoff_hz=3.0, outlier_min_px=0.02),
+    settings=Settings, measures=MEASURES, activities=("in_place",),
+    rep_views=("side", "oblique"), rep_activities=("in_place", "walking"), find=find,
+    frame_measures=frame_measures, doc=__doc__ or ""))

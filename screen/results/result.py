@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from screen.recording import Recording
-from screen.results.thresholds import Status
+from screen.results.thresholds import Status, status_label
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,10 @@ class Measurement:
     one (e.g. "best rep" — the largest end-range value — or "median of steps"), ``median`` is the
     median over repetitions and ``spread`` their spread where the protocol reports one (its
     docstring says which: e.g. interquartile range). Values are None when ``status`` is
-    ``insufficient_data``, and ``reason`` says why. ``reps`` holds one dict per repetition or step.
+    ``insufficient_data``, and ``reason`` says why. ``reps`` holds one dict per repetition or step,
+    the same schema for every test: ``rep``, ``frame`` (where the value was read), ``t_s``,
+    ``value``, ``segment`` and ``flags``. ``confidence`` (:mod:`screen.results.confidence`):
+    ``score``, ``level`` and ``factors`` of a published value.
     """
 
     name: str
@@ -35,12 +38,15 @@ class Measurement:
     reason: str | None = None
     statistic: str = "best rep"
     spread: float | None = None
+    confidence: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class Result:
     """Everything one analysis found. ``frames`` (the per-frame table) and ``recording`` (the
-    landmarks) are not part of the JSON form; they are written beside it."""
+    landmarks) are not part of the JSON form; they are written beside it. ``trial`` is the
+    :class:`~screen.trial.Trial` measured (conditioned landmarks, scene, vertical), for outputs
+    that draw on it."""
 
     tool_version: str
     source: str
@@ -52,12 +58,16 @@ class Result:
     settings: dict[str, Any]
     frames: pd.DataFrame = field(repr=False, compare=False)
     recording: Recording = field(repr=False, compare=False)
+    trial: Any = field(default=None, repr=False, compare=False)
     asymmetry: list[dict[str, Any]] = field(default_factory=list)
     detection: dict[str, Any] | None = None
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    repetitions: dict[str, Any] = field(default_factory=dict)
+    vertical: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)
-             if f.name not in ("frames", "recording")}
+             if f.name not in ("frames", "recording", "trial")}
         d["measurements"] = [asdict(m) for m in self.measurements]
         return _clean(d)
 
@@ -77,21 +87,32 @@ class Result:
         if self.detection is not None:
             lines.append(f"test recognised automatically: {self.detection['test']} "
                          f"({self.detection['reason']})")
-        reasons = {m.reason for m in self.measurements}
-        one_reason = len(reasons) == 1 and all(m.status == "insufficient_data" for m in self.measurements)
-        if one_reason:
-            lines.append(f"  insufficient data for every measure — {reasons.pop()}")
-        for m in [] if one_reason else self.measurements:
+        lines += [f"  segment {s['index']}: {s['start_s']:.1f}–{s['end_s']:.1f} s {s['view']}"
+                  + (f" (turn {s['turn_deg']:.0f}°)" if s.get("turn_deg") is not None else "")
+                  + f", {s['activity'].replace('_', ' ')}" for s in self.segments
+                  if len(self.segments) > 1]
+        reps = self.repetitions
+        if reps:
+            lines.append(f"  {reps['kind']}s counted: {len(reps['counted'])}"
+                         + (f"; not counted: {len(reps['rejected'])} ("
+                            + "; ".join(f"{r['t_s']:.1f} s {r['reason']}" for r in reps['rejected'][:4])
+                            + ")" if reps.get("rejected") else ""))
+        missing: dict[str, list[str]] = {}
+        for m in self.measurements:
             if m.status == "insufficient_data":
-                lines.append(f"  {m.side:5s} {m.name}: insufficient data — {m.reason}")
+                missing.setdefault(m.reason or "", []).append(f"{m.side} {m.name}")
                 continue
             u = _unit(m.unit)
             median = (f", median {m.median:.1f}{u}"
                       if m.median is not None and "median" not in m.statistic else "")
-            unit_of_count = "step(s)" if "step" in m.statistic else "rep(s)"
-            count = f" over {len(m.reps)} {unit_of_count}" if m.reps else ""
+            kind = reps.get("kind", "rep")
+            count = f" over {len(m.reps)} {kind}(s)" if m.reps else ""
+            level = f"; {m.confidence['level']} confidence" if m.confidence else ""
             lines.append(f"  {m.side:5s} {m.name}: {m.statistic} {m.value:.1f}{u}{median}{count}"
-                         f" → {m.status.upper().replace('_', ' ')}{_reference(m)}")
+                         f" → {status_label(m.status, m.threshold)}{_reference(m)}{level}")
+        for why, which in missing.items():  # one line per reason, however many measures share it
+            names = "every measure" if len(which) == len(self.measurements) else ", ".join(which)
+            lines.append(f"  insufficient data ({names}) — {why}")
         for a in self.asymmetry:
             u = _unit(a["unit"])
             verdict = ("" if a["notable"] is None else

@@ -25,7 +25,8 @@ def test_noiseless_three_reps_exact():
     assert len(incl) == 3
     assert np.abs(incl - PEAK).max() <= 0.5 and np.abs(df - DF_PEAK).max() <= 0.5
     m = r.measurement("tibial_inclination", "left")
-    assert m.status == "restricted"  # 25° < 36.5° (Backman & Danielson)
+    # 36.5° (Backman & Danielson) is an athlete injury-risk cut-off, not a restriction limit
+    assert m.status == "not_rated" and m.threshold["injury_risk_below"] == 36.5
     assert r.measurement("ankle_dorsiflexion", "left").status == "normal"  # 22° ≥ 10°
     assert r.measurement("tibial_inclination", "right").status == "insufficient_data"
 

@@ -30,3 +30,66 @@ def test_every_rule_has_a_unit_and_a_source():
     assert len(rules) >= 5
     for test, name, r in rules:
         assert r.get("unit") and r.get("source"), f"[{test}.{name}] lacks unit or source"
+
+
+# ---- schema validation (issue 11) ------------------------------------------------------------
+from pathlib import Path  # noqa: E402
+
+from screen.errors import MovescreenError  # noqa: E402
+from screen.results.thresholds import DEFAULT, risk_flags, status_label  # noqa: E402
+
+
+def _clinic_copy(tmp_path: Path, old: str, new: str) -> Path:
+    text = DEFAULT.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "clinic.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i + 1 for i, ln in enumerate(path.read_text().splitlines()) if needle in ln)
+
+
+def test_mistyped_key_is_an_error_naming_the_line(tmp_path):
+    """A typo must not silently make ankle dorsiflexion NOT RATED."""
+    path = _clinic_copy(tmp_path, "restricted_below = 10.0", "restricted_belw = 10.0")
+    with pytest.raises(MovescreenError, match=rf"clinic.toml:{_line_of(path, 'restricted_belw')}: "
+                                              r"unknown key 'restricted_belw'"):
+        load(path)
+
+
+def test_wrong_type_is_an_error(tmp_path):
+    path = _clinic_copy(tmp_path, "restricted_below = 30.0", 'restricted_below = "30"')
+    line = _line_of(path, 'restricted_below = "30"')
+    with pytest.raises(MovescreenError, match=rf":{line}: 'restricted_below' in "
+                                              r"\[hip_rotation.internal_rotation\] must be a number"):
+        load(path)
+
+
+def test_missing_source_is_an_error(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text('version = "x"\n\n[squat.ankle_dorsiflexion]\nunit = "deg"\nrestricted_below = 10.0\n')
+    with pytest.raises(MovescreenError, match=r"t.toml:3: \[squat.ankle_dorsiflexion\] has no 'source'"):
+        load(path)
+
+
+def test_boolean_is_not_a_number(tmp_path):
+    path = _clinic_copy(tmp_path, "severe_below = 10.0", "severe_below = true")
+    with pytest.raises(MovescreenError, match="must be a number"):
+        load(path)
+
+
+def test_athlete_cutoff_is_a_flag_not_a_restriction():
+    """Backman & Danielson 2011's 36.5° is for elite junior basketball players (GUIDE §3)."""
+    r = rule(load(), "knee_to_wall", "tibial_inclination")
+    assert classify(27.8, r) == "not_rated"
+    assert risk_flags(27.8, r) == {"below_injury_risk_cutoff": True}
+    assert risk_flags(40.0, r) == {"below_injury_risk_cutoff": False}
+
+
+def test_provisional_limits_are_labelled():
+    r = rule(load(), "squat", "heel_lift")  # provisional = true in the packaged file
+    assert status_label("outside_normal", r) == "OUTSIDE NORMAL (provisional limit)"
+    assert status_label("not_rated", r) == "NOT RATED"
+    assert status_label("normal", rule(load(), "squat", "ankle_dorsiflexion")) == "NORMAL"

@@ -1,0 +1,230 @@
+"""Per-frame view, body turn and activity, smoothed into time segments.
+
+A clip can change view (a person turning, a cut or a cross-dissolve in an edited video) and
+can hold frames that are not the exercise (walking in or out, an empty end card). Each frame
+gets:
+
+``turn_deg``
+    the body's turn away from facing the camera, in degrees: 0 = the shoulder line square to
+    the camera (front or back view), 90 = the shoulder line pointing at the camera (side view).
+    From MediaPipe's world landmarks: atan2(|Δz|, |Δx|) of the left→right shoulder vector (the
+    hip line where the shoulders are missing), rolling median over :attr:`SceneSettings.smooth_s`.
+    The shoulder line is used first because a split stance (knee-to-wall, lunge) turns the
+    pelvis while the trunk faces the wall (knee_to_wall_side: hips ≈ 57°, shoulders ≈ 82°).
+``view``
+    side (turn ≥ 90° − ``view_tolerance_deg``), front or back (turn ≤ ``view_tolerance_deg``;
+    front when the person's left shoulder is on the image's right), oblique in between, unknown
+    without shoulders or hips. These are labels for segments; each measure applies its own,
+    tighter turn limit (declared by its protocol).
+``activity``
+    absent (no person, or shoulders, hips and knees not all inside the frame with one side
+    visible — :func:`screen.scene.framing.seen`), walking (the ankle midpoint moves faster than
+    ``walking_speed`` torso lengths per second, or one foot moves faster than the other by more
+    than ``stepping_speed`` — the feet alternating, which a camera following the walker does
+    not hide — both as rolling medians over ``smooth_s``), else in_place.
+
+Frames are grouped into runs of equal (view, activity); runs shorter than ``min_segment_s`` are
+merged into their longer neighbour, and a jump of the hip midpoint by more than ``cut_jump``
+torso lengths between consecutive frames (a cut, or the tracker switching to another figure)
+always starts a new segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from screen.kinematics.body import torso_length
+from screen.kinematics.gait import foot_speed_difference
+from screen.kinematics.stats import nanmedian
+from screen.landmarks import HIPS, LM
+from screen.scene.framing import BODY, seen
+from screen.scene.view import View
+
+Activity = Literal["in_place", "walking", "absent"]
+F = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SceneSettings:
+    """Every value that shapes the segments (recorded in the result's settings)."""
+
+    smooth_s: float = 1.0
+    view_tolerance_deg: float = 20.0
+    walking_speed: float = 0.4  # torso lengths per second (squats ≤ 0.12 median, walks ≥ 0.5)
+    stepping_speed: float = 0.5  # torso lengths per second between the two feet
+    min_segment_s: float = 0.7
+    cut_jump: float = 0.5  # torso lengths of hip-midpoint travel in one frame
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Frames ``start`` to ``end`` (exclusive) with one view and activity; ``turn_deg`` is the
+    median body turn over them (degrees; NaN when unknown)."""
+
+    index: int
+    start: int
+    end: int
+    view: View
+    turn_deg: float
+    activity: Activity
+
+    def frames(self) -> slice:
+        return slice(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Per-frame ``turn_deg`` (T,), ``view`` (T,) and ``activity`` (T,) labels, the
+    ``segments`` built from them, and ``cut`` (T,): True where a new shot or figure starts."""
+
+    turn_deg: F
+    view: NDArray[np.object_]
+    activity: NDArray[np.object_]
+    segments: tuple[Segment, ...]
+    cut: NDArray[np.bool_]
+    settings: SceneSettings = field(default_factory=SceneSettings)
+
+    def segment_of(self, frame: int) -> Segment | None:
+        return next((s for s in self.segments if s.start <= frame < s.end), None)
+
+    def to_list(self, t: NDArray) -> list[dict[str, object]]:
+        """JSON-ready segments with their times (s) from the frame timestamps ``t``."""
+        return [{"index": s.index, "start_frame": s.start, "end_frame": s.end,
+                 "start_s": float(t[s.start]), "end_s": float(t[s.end - 1]),
+                 "view": s.view, "turn_deg": None if not np.isfinite(s.turn_deg) else round(
+                     float(s.turn_deg), 1), "activity": s.activity} for s in self.segments]
+
+
+def _rolling_median(x: NDArray, n: int) -> F:
+    return pd.DataFrame(np.asarray(x, dtype=float)).rolling(
+        n, center=True, min_periods=1).median().to_numpy().reshape(np.shape(x))
+
+
+def body_turn(world: NDArray, /) -> F:
+    """(T,) unsmoothed body turn in degrees from world landmarks (T, 33, 3) (module docstring)."""
+    w = np.asarray(world, dtype=float)
+
+    def yaw(a: int, b: int) -> F:
+        v = w[:, a] - w[:, b]
+        return np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0])))
+
+    shoulders = yaw(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    return np.where(np.isfinite(shoulders), shoulders, yaw(LM.LEFT_HIP, LM.RIGHT_HIP))
+
+
+def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDArray[np.object_]:
+    """(T,) view label per frame from the smoothed turn (T,) and gated pixels (T, 33, 2)."""
+    facing = points[:, LM.LEFT_SHOULDER, 0] - points[:, LM.RIGHT_SHOULDER, 0]
+    front_back = np.where(facing > 0, "front", "back")
+    tol = settings.view_tolerance_deg
+    with np.errstate(invalid="ignore"):
+        view = np.where(turn >= 90.0 - tol, "side",
+                        np.where(turn <= tol, front_back, "oblique")).astype(object)
+    view[~np.isfinite(turn) | ~np.isfinite(facing)] = "unknown"
+    return view
+
+
+def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneSettings
+                   ) -> NDArray[np.object_]:
+    """(T,) activity per frame from the raw image landmarks (T, 33, 5) and gated pixels."""
+    n = max(3, int(round(settings.smooth_s / np.median(np.diff(t))))) if len(t) > 1 else 1
+    torso = _rolling_median(torso_length(points), n)
+    ankles = np.nanmean(points[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]], axis=1) \
+        if np.any(np.isfinite(points[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]])) \
+        else np.full((len(t), 2), np.nan)
+    ankles = pd.DataFrame(ankles).interpolate(limit_area="inside").to_numpy()
+    speed = np.linalg.norm(np.gradient(ankles, t, axis=0), axis=-1) / torso if len(t) > 1 \
+        else np.zeros(len(t))
+    speed = _rolling_median(speed, n)
+    stepping = _rolling_median(np.abs(foot_speed_difference(points, t)), n) if len(t) > 1 \
+        else np.zeros(len(t))
+    present = seen(image, BODY)
+    with np.errstate(invalid="ignore"):
+        walking = (speed > settings.walking_speed) | (stepping > settings.stepping_speed)
+    return np.where(~present, "absent", np.where(walking, "walking", "in_place")).astype(object)
+
+
+def _runs(labels: list[tuple[str, str]], cut: NDArray[np.bool_]) -> list[list[int]]:
+    """[start, end, label index] runs of equal labels, a new run also at every cut."""
+    n = len(labels)
+    change = np.ones(n, dtype=bool)
+    change[1:] = [a != b for a, b in zip(labels[1:], labels[:-1], strict=True)]
+    change |= cut
+    starts = np.flatnonzero(change)
+    ends = np.append(starts[1:], n)
+    return [[int(a), int(b)] for a, b in zip(starts, ends, strict=True)]
+
+
+def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
+          settings: SceneSettings | None = None) -> Scene:
+    """The scene of one recording: ``image`` (T, 33, 5) raw landmarks, ``points`` (T, 33, 2)
+    gated pixels, ``world`` (T, 33, 3) metres, ``t`` (T,) seconds."""
+    settings = settings or SceneSettings()
+    t = np.asarray(t, dtype=float)
+    if len(t) == 0:
+        return Scene(np.zeros(0), np.zeros(0, dtype=object), np.zeros(0, dtype=object), (),
+                     np.zeros(0, dtype=bool), settings)
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30
+    n = max(1, int(round(settings.smooth_s / dt)))
+    turn = _rolling_median(body_turn(world), n)
+    view = frame_views(turn, points, settings)
+    activity = frame_activity(image, points, t, settings)
+    view[activity == "absent"] = "unknown"
+
+    hip = np.asarray(points, dtype=float)[:, list(HIPS)].mean(axis=1)
+    torso = nanmedian(torso_length(points))
+    jump = np.zeros(len(t))
+    jump[1:] = np.linalg.norm(np.diff(hip, axis=0), axis=-1) / torso
+    with np.errstate(invalid="ignore"):
+        cut = jump > settings.cut_jump
+
+    labels = list(zip(view.tolist(), activity.tolist(), strict=True))
+    runs = _merge_short(_runs(labels, cut), labels, max(1, int(round(settings.min_segment_s / dt))),
+                        cut)
+    segments = []
+    for i, (a, b) in enumerate(runs):
+        v, act = _majority(labels[a:b])
+        tv = turn[a:b][np.isfinite(turn[a:b])]
+        segments.append(Segment(i, a, b, v, float(np.median(tv)) if len(tv) else float("nan"), act))
+    return Scene(turn, view, activity, tuple(segments), cut, settings)
+
+
+def _merge_short(runs: list[list[int]], labels: list[tuple[str, str]], min_len: int,
+                 cut: NDArray[np.bool_]) -> list[list[int]]:
+    """Merge runs shorter than ``min_len`` frames into the longer neighbour; neighbours that end
+    up with the same majority label are joined unless a cut separates them (loops over runs,
+    not frames)."""
+    runs = [r[:] for r in runs]
+    while len(runs) > 1:
+        lengths = [b - a for a, b in runs]
+        i = int(np.argmin(lengths))
+        if lengths[i] >= min_len:
+            break
+        if i == 0:
+            j = 1
+        elif i == len(runs) - 1:
+            j = i - 1
+        else:
+            j = i - 1 if lengths[i - 1] >= lengths[i + 1] else i + 1
+        lo, hi = min(i, j), max(i, j)
+        runs[lo] = [runs[lo][0], runs[hi][1]]
+        del runs[hi]
+    merged: list[list[int]] = []
+    for r in runs:
+        same = merged and _majority(labels[merged[-1][0]:merged[-1][1]]) == _majority(labels[r[0]:r[1]])
+        if same and not cut[r[0]]:
+            merged[-1][1] = r[1]
+        else:
+            merged.append(r)
+    return merged
+
+
+def _majority(labels: list[tuple[str, str]]) -> tuple[str, str]:
+    values, counts = np.unique(np.array([f"{v}|{a}" for v, a in labels]), return_counts=True)
+    v, a = str(values[np.argmax(counts)]).split("|")
+    return v, a  # type: ignore[return-value]
