@@ -342,3 +342,16 @@ def test_26_ankle_on_the_knee_is_insufficient_data_not_zero(capsys, tmp_path):
 
     frames = pd.read_parquet(tmp_path / "o" / "frames.parquet")
     assert frames.filter(like="tibial_inclination").isna().all().all()
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("version = 1\n[knee_to_wall]\ntibial_inclination = 5\n", "thr.toml"),  # was a TypeError
+    ("version = 1\n[knee_to_wall\n", "cannot read thresholds"),  # not TOML
+])
+def test_27_malformed_thresholds_file(tmp_path, capsys, landmarks, text, match):
+    (tmp_path / "thr.toml").write_text(text)
+    code, out, err = cli(capsys, "analyze", landmarks, "--thresholds", tmp_path / "thr.toml",
+                         "--out", tmp_path / "o")
+    assert_one_line(code, err, match)
+    assert out == ""
+    assert_no_leftovers(tmp_path / "o")
