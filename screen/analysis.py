@@ -122,7 +122,8 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
                                  "high": confidence.HIGH, "moderate": confidence.MODERATE},
                   "thresholds": {"file": table["file"], "version": table.get("version")},
                   "video": {k: rec.meta.get(k) for k in
-                            ("width", "height", "rotation_deg", "fps_nominal", "timestamps")}},
+                            ("width", "height", "rotation_deg", "fps_nominal", "timestamps",
+                             "source_kind", "landmarks_sha256", "recorded_from")}},
         frames=_frames(trial, findings, used),
         recording=rec,
         trial=trial,
