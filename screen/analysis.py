@@ -149,7 +149,8 @@ def _vertical(camera_tilt_deg: float | None, rec: Recording) -> Vertical:
     :func:`screen.scene.vertical.resolve` says which and why."""
     if camera_tilt_deg is not None:
         return vertical.resolve(float(camera_tilt_deg), None)
-    source = Path(str(rec.meta.get("source", "")))
+    # a landmarks file names the video it was recorded from: its background is the same scene
+    source = Path(str(rec.meta.get("recorded_from") or rec.meta.get("source", "")))
     scene = None
     if source.suffix.lower() not in LANDMARK_SUFFIXES and source.is_file():
         try:
