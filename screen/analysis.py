@@ -92,8 +92,9 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
     if "side" not in {f.name for f in dataclasses.fields(protocol.settings)}:
         settings.pop("side", None)
     proto_settings = base.make_settings(protocol, settings)
+    true_up, estimates = _vertical(camera_tilt_deg, fixed)
     trial = prepare(fixed, swapped, gated, the_scene, protocol.landmarks, protocol.conditioning,
-                    protocol.world_conditioning, _vertical(camera_tilt_deg, fixed))
+                    protocol.world_conditioning, true_up)
     allowed, why_view = base.allowed_frames(trial, protocol)
     crowd = _subject_doubt(rec)
     if crowd:
@@ -131,7 +132,7 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
         detection=detection,
         segments=_segments(trial, used, measurements),
         repetitions=_repetitions(trial, findings),
-        vertical=trial.vertical.to_dict(),
+        vertical=trial.vertical.to_dict() | {"estimates": estimates},
     )
 
 
@@ -143,12 +144,15 @@ def _check_tilt(camera_tilt_deg: float | None) -> None:
                               f"from −{MAX_CAMERA_TILT_DEG:g} to {MAX_CAMERA_TILT_DEG:g}")
 
 
-def _vertical(camera_tilt_deg: float | None, rec: Recording) -> Vertical:
+def _vertical(camera_tilt_deg: float | None, rec: Recording
+              ) -> tuple[Vertical, dict[str, dict[str, Any]]]:
     """True vertical: the tilt given, else the scene's straight edges in frames of the source
-    video (when it is there and matches the recording's size), else the body, else level —
-    :func:`screen.scene.vertical.resolve` says which and why."""
+    video, else the body, else level — :func:`screen.scene.vertical.resolve` says which and
+    why. Also every estimate made, reliable or not (``{source: Vertical.to_dict()}``): a
+    change of camera between sessions shows in them even when none was reliable enough to
+    measure with."""
     if camera_tilt_deg is not None:
-        return vertical.resolve(float(camera_tilt_deg), None)
+        return vertical.resolve(float(camera_tilt_deg), None), {}
     # a landmarks file names the video it was recorded from: its background is the same scene
     source = Path(str(rec.meta.get("recorded_from") or rec.meta.get("source", "")))
     scene = None
@@ -157,7 +161,9 @@ def _vertical(camera_tilt_deg: float | None, rec: Recording) -> Vertical:
             scene = vertical.from_video(source, landmarks=rec)
         except MovescreenError:
             scene = None
-    return vertical.resolve(None, scene, vertical.from_body(rec))
+    body = vertical.from_body(rec)
+    made = {e.source: e.to_dict() for e in (scene, body) if e is not None and e.source in ("scene", "body")}
+    return vertical.resolve(None, scene, body), made
 
 
 def _recording_warnings(rec: Recording, n_pose: int) -> list[str]:

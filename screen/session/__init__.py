@@ -56,11 +56,15 @@ class Session:
 def setup_of(result: Result) -> dict[str, Any]:
     """What a trial's numbers depend on besides the person: ``view``, ``turn_deg`` (median over
     segments, when the result has segments), ``roll_deg`` and its ``roll_source`` (the result's
-    vertical: given, estimated from the scene or the body, or assumed level), ``model`` (name
+    vertical: given, estimated from the scene or the body; when none was reliable, the scene's
+    unreliable estimate — enough to see a camera turned between sessions), ``model`` (name
     and sha256) and ``thresholds`` (file and version)."""
     d = result.to_dict()
     vertical = d.get("vertical") or {}
     roll, source = vertical.get("roll_deg"), vertical.get("source")
+    if source == "assumed_level" and (vertical.get("estimates") or {}).get("scene"):
+        # not reliable enough to measure with, but a camera turned between sessions shows in it
+        roll, source = vertical["estimates"]["scene"]["roll_deg"], "scene (unreliable)"
     turns = [s["turn_deg"] for s in d.get("segments") or [] if s.get("turn_deg") is not None]
     return {"test": result.test, "view": (result.view or {}).get("view"),
             "turn_deg": float(np.median(turns)) if turns else None,
