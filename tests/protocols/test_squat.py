@@ -25,7 +25,7 @@ import synthetic_squat as Q
 from camera import front_camera, side_camera, to_recording
 
 from screen import analyze
-from screen.analysis import conditioned_points
+from screen.conditioning.conditioned import conditioned_points
 from screen.kinematics.geometry import up_vector
 from screen.kinematics.sagittal import thigh_angle
 from screen.landmarks import LEG, LM
