@@ -17,7 +17,6 @@ reported for squats and landings (−20…+25°, Munro et al. 2012) widened by t
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from screen import analyze
