@@ -243,6 +243,16 @@ def test_side_heel_lift_in_foot_lengths_per_rep():
     assert df[1] == pytest.approx(30.0 - 18.0, abs=0.5) and np.abs(df[[0, 2]] - 27.0).max() <= 0.5
 
 
+def test_side_heel_baseline_is_the_standing_period_not_one_frame():
+    """The person settles in: heels up 10° for the first 0.2 s, then flat on the floor for the
+    rest of the clip (heels never leave the floor during the squats). The heel-lift baseline is
+    the standing period (median over ≥ 0.3 s of standing frames), so every rep reads 0 ± 0.01
+    foot lengths; a baseline taken from the first frame would read every rep ≈ −0.17."""
+    pitch = np.where(T < 0.2, PITCH + 10.0, PITCH)
+    r = analyze(to_recording(Q.skeleton(INCL, THIGH, TRUNK, pitch), side_camera()), test="squat")
+    assert np.abs(_reps(r, "heel_lift", "right")).max() <= 0.01
+
+
 def test_side_gross_heel_lift_is_outside_normal():
     """Heels pitched up 40° at every bottom (ramped in as the squat passes 50–80% of its depth,
     held below): heel sin 43° − sin 3° = 0.63 foot lengths up (± 0.01), ≈ 16 cm for a 25-cm
