@@ -7,6 +7,10 @@ PY     := $(VENV)/bin/python
 MS     := $(VENV)/bin/movescreen
 MODEL_MIRROR  := $(if $(wildcard $(SHARED)/models/*.task),--mirror $(SHARED)/models)
 SAMPLE_MIRROR := $(if $(wildcard $(SHARED)/samples/*.mp4),--mirror $(SHARED)/samples)
+# A clone keeps its fetched files in ./models and ./samples (an installed movescreen uses the
+# per-user data folder instead; see README "Install").
+export MOVESCREEN_MODELS  ?= $(CURDIR)/models
+export MOVESCREEN_SAMPLES ?= $(CURDIR)/samples
 
 .PHONY: demo test bench bench-live bench-batch validate lint clean
 .DELETE_ON_ERROR:
@@ -28,7 +32,7 @@ demo: $(VENV)/.installed models/pose_landmarker_full.task samples/knee_to_wall_s
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check --quiet screen tests benchmarks
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -rs
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_pipeline.py --shared $(SHARED)
@@ -46,4 +50,4 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check screen tests benchmarks
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out build dist

@@ -18,8 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from screen.conditioning.conditioned import gated_points
-from screen.conditioning.legs import repair
 from screen.errors import MovescreenError
 from screen.protocols import PROTOCOLS, base
 from screen.recording import Recording
@@ -27,11 +25,12 @@ from screen.results import confidence
 from screen.results.asymmetry import asymmetry
 from screen.results.result import Result
 from screen.results.thresholds import load as load_thresholds
+from screen.scene import vertical
 from screen.scene.detect import detect
 from screen.scene.framing import check_framing
 from screen.scene.segments import SceneSettings
-from screen.scene.segments import build as build_scene
-from screen.trial import Trial, Vertical, prepare
+from screen.scene.vertical import Vertical
+from screen.trial import Trial, prepare, scene_of
 
 LANDMARK_SUFFIXES = (".npz",)
 MIN_POSE_FRACTION = 0.5
@@ -72,7 +71,7 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
 
     if test != "auto" and test not in PROTOCOLS:
         raise MovescreenError(f"unknown test '{test}'; choose from auto, {', '.join(PROTOCOLS)}")
-    vertical = _vertical(camera_tilt_deg)
+    _check_tilt(camera_tilt_deg)
     table = load_thresholds(thresholds)
     rec = source if isinstance(source, Recording) else load_or_estimate(source, model, on_frame)
     n_pose = int(rec.has_pose.sum())
@@ -83,19 +82,18 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
     framing = check_framing(rec.image)
     warnings += list(framing.guidance)
 
+    fixed, swapped, gated, the_scene = scene_of(rec, scene)
     detection = None
     if test == "auto":
-        fixed = repair(rec)[0]
-        gated = gated_points(fixed)
-        found = detect(gated, build_scene(fixed.image, gated, fixed.world, fixed.t, scene), fixed.t)
+        found = detect(gated, the_scene, fixed.t)
         detection = dataclasses.asdict(found)
         test = found.test
     protocol = PROTOCOLS[test]
     if "side" not in {f.name for f in dataclasses.fields(protocol.settings)}:
         settings.pop("side", None)
     proto_settings = base.make_settings(protocol, settings)
-    trial = prepare(rec, protocol.landmarks, protocol.conditioning, protocol.world_conditioning,
-                    vertical, scene)
+    trial = prepare(fixed, swapped, gated, the_scene, protocol.landmarks, protocol.conditioning,
+                    protocol.world_conditioning, _vertical(camera_tilt_deg, fixed))
     allowed, why_view = base.allowed_frames(trial, protocol)
     crowd = _subject_doubt(rec)
     if crowd:
@@ -124,26 +122,41 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
                                  "high": confidence.HIGH, "moderate": confidence.MODERATE},
                   "thresholds": {"file": table["file"], "version": table.get("version")},
                   "video": {k: rec.meta.get(k) for k in
-                            ("width", "height", "rotation_deg", "fps_nominal", "timestamps")}},
+                            ("width", "height", "rotation_deg", "fps_nominal", "timestamps",
+                             "source_kind", "landmarks_sha256", "recorded_from")}},
         frames=_frames(trial, findings, used),
         recording=rec,
         trial=trial,
         asymmetry=asymmetry(measurements),
         detection=detection,
-        segments=[s | {"measured": bool(used[s["start_frame"]:s["end_frame"]].any())}
-                  for s in trial.scene.to_list(trial.t)],
+        segments=_segments(trial, used, measurements),
         repetitions=_repetitions(trial, findings),
-        vertical=dataclasses.asdict(trial.vertical),
+        vertical=trial.vertical.to_dict(),
     )
 
 
-def _vertical(camera_tilt_deg: float | None) -> Vertical:
-    if camera_tilt_deg is None or camera_tilt_deg == 0.0:
-        return Vertical()
+def _check_tilt(camera_tilt_deg: float | None) -> None:
+    if camera_tilt_deg is None:
+        return
     if not math.isfinite(camera_tilt_deg) or abs(camera_tilt_deg) > MAX_CAMERA_TILT_DEG:
         raise MovescreenError(f"camera tilt {camera_tilt_deg!r}: must be a number of degrees "
                               f"from −{MAX_CAMERA_TILT_DEG:g} to {MAX_CAMERA_TILT_DEG:g}")
-    return Vertical(float(camera_tilt_deg), 0.0, "given", "camera tilt given by the user")
+
+
+def _vertical(camera_tilt_deg: float | None, rec: Recording) -> Vertical:
+    """True vertical: the tilt given, else the scene's straight edges in frames of the source
+    video (when it is there and matches the recording's size), else the body, else level —
+    :func:`screen.scene.vertical.resolve` says which and why."""
+    if camera_tilt_deg is not None:
+        return vertical.resolve(float(camera_tilt_deg), None)
+    source = Path(str(rec.meta.get("source", "")))
+    scene = None
+    if source.suffix.lower() not in LANDMARK_SUFFIXES and source.is_file():
+        try:
+            scene = vertical.from_video(source, landmarks=rec)
+        except MovescreenError:
+            scene = None
+    return vertical.resolve(None, scene, vertical.from_body(rec))
 
 
 def _recording_warnings(rec: Recording, n_pose: int) -> list[str]:
@@ -187,6 +200,19 @@ def _view_summary(trial: Trial, used: np.ndarray) -> dict[str, Any]:
             "turn_deg": None if not np.isfinite(main.turn_deg) else float(main.turn_deg),
             "reason": "body turn from the world landmarks' shoulder line (0° facing the camera, "
                       "90° side-on), per segment"}
+
+
+def _segments(trial: Trial, used: np.ndarray, measurements: list) -> list[dict[str, Any]]:
+    """The scene's segments, each with ``measured`` (some measure may read it) and ``measures``
+    (``name/side`` of every published value with a repetition in it)."""
+    out = []
+    for s in trial.scene.to_list(trial.t):
+        names = sorted({f"{m.name}/{m.side}" for m in measurements if m.value is not None
+                        for r in m.reps if r.get("segment") == s["index"]
+                        and r.get("value") is not None})
+        out.append(s | {"measured": bool(used[s["start_frame"]:s["end_frame"]].any()),
+                        "measures": names})
+    return out
 
 
 def _repetitions(trial: Trial, findings: base.Findings) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,8 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--side", choices=["left", "right"],
                    help="the test leg (default: found geometrically)")
     a.add_argument("--model", default="full", help="lite, full, heavy, or a .task path (default full)")
-    a.add_argument("--camera-tilt", type=float, default=0.0, metavar="DEG",
-                   help="how far true vertical appears clockwise from the image's up (default 0: level)")
+    a.add_argument("--camera-tilt", type=float, default=None, metavar="DEG",
+                   help="how far true vertical appears clockwise from the image's up (default: "
+                        "estimated from the scene's straight edges or the body, else level)")
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
                    help="a protocol setting, e.g. mode=walking (foot angle) or path=2d (hip "
                         "rotation); see each test's Settings in the README; repeatable")
@@ -61,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 def _analyze(args: argparse.Namespace) -> int:
     from screen.analysis import analyze
     from screen.outputs import files as outputs
+
+    if args.out is not None:  # before minutes of analysis, not after
+        outputs.check_writable(args.out, overwrite=args.overwrite)
 
     def progress(i: int, n: int) -> None:
         if sys.stderr.isatty() and (i % 15 == 0 or i + 1 == n):
@@ -105,6 +110,7 @@ def _models(args: argparse.Namespace) -> int:
             path, kind = models.install_model(name, mirror=args.mirror)
             print(f"installed {name}: {path} ({kind}, verified and loaded)")
         return 0
+    print(f"models folder: {models.models_dir()}")
     for name, path, provenance in models.installed():
         print(f"{name:6s} {provenance}" + (f"  {path}" if path else ""))
     return 0
@@ -117,19 +123,43 @@ def _samples(args: argparse.Namespace) -> int:
         for path in samples.fetch(args.names, mirror=args.mirror):
             print(f"fetched {path}")
         return 0
+    folder = samples.samples_dir()
+    print(f"samples folder: {folder}")
     for name, (_asset, description) in samples.manifest().items():
-        mark = "present" if (samples.MANIFEST.parent / name).is_file() else "absent "
+        mark = "present" if (folder / name).is_file() else "absent "
         print(f"{mark}  {name:28s} {description[:70]}")
     return 0
 
 
+def _error(message: str) -> int:
+    print(f"movescreen: error: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _stdout_closed() -> int:
+    """The reader of our standard output went away (``movescreen analyze --json | head``): say so
+    once; files already written (``--out``) are complete. Later writes go to /dev/null so the
+    interpreter's own flush at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return _error("standard output was closed before everything was printed (broken pipe)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; exit codes: 0 done, 2 bad input or set-up (one line on stderr), 70 a bug,
+    130 interrupted."""
     args = _parser().parse_args(argv)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()
+        return code
     except MovescreenError as err:
-        print(f"movescreen: error: {err}", file=sys.stderr)
-        return EXIT_ERROR
+        return _error(str(err))
+    except BrokenPipeError:
+        return _stdout_closed()
+    except OSError as err:  # the environment (disk full, read-only, permissions), not a bug
+        where = f"{err.filename}: " if err.filename else ""
+        return _error(f"{where}{err.strerror or err}")
     except KeyboardInterrupt:
         print("movescreen: interrupted", file=sys.stderr)
         return 130

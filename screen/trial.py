@@ -6,7 +6,8 @@ Building a trial (:func:`prepare`), in order:
 1. legs re-paired on the raw landmarks (:mod:`screen.conditioning.legs`), before any smoothing;
 2. the scene (:mod:`screen.scene.segments`): per-frame view, body turn and activity, and the
    time segments made from them, from the gated (unsmoothed) landmarks;
-3. the true vertical (:class:`Vertical`): given, or assumed level;
+3. the true vertical (:class:`screen.scene.vertical.Vertical`): given, estimated from the
+   scene or the body, or assumed level with the reason;
 4. the conditioning chain (:mod:`screen.conditioning.signal`) on the landmarks the protocol
    reads, for image points (pixels) and world landmarks (metres).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,20 +28,9 @@ from screen.kinematics.geometry import up_vector
 from screen.recording import Recording
 from screen.scene import segments as scene_segments
 from screen.scene.segments import Scene, SceneSettings
+from screen.scene.vertical import Vertical
 
 F = NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Vertical:
-    """Where true vertical is: ``roll_deg`` is how far it appears clockwise from the image's up
-    (the camera's roll; :func:`screen.kinematics.geometry.up_vector`), ``uncertainty_deg`` its
-    uncertainty (NaN when not estimated), ``source`` how it was found, ``reason`` in words."""
-
-    roll_deg: float = 0.0
-    uncertainty_deg: float = float("nan")
-    source: str = "assumed_level"
-    reason: str = "no estimate of the camera's roll: the camera is assumed level"
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,7 +46,8 @@ class Trial:
     raw : (T, 33, 2) float64
         gated pixels (doubtful samples NaN), unsmoothed: the evidence the confidence reads.
     world : (T, 33, 3) float64
-        conditioned world landmarks (metres) of the protocol's landmarks (``world_conditioning``).
+        conditioned world landmarks (metres) of the protocol's landmarks (``world_conditioning``),
+        computed when first read.
     scene : Scene
         per-frame view, turn and activity, and the segments.
     vertical : Vertical
@@ -69,11 +61,18 @@ class Trial:
     recording: Recording
     points: F
     raw: F
-    world: F
     scene: Scene
     vertical: Vertical
     conditioning: Conditioning
+    world_conditioning: Conditioning
+    landmarks: tuple[int, ...]
     legs_repaired: int
+
+    @cached_property
+    def world(self) -> F:
+        """(T, 33, 3) conditioned world landmarks (metres) of the protocol's landmarks, computed
+        on first use (not every protocol reads them)."""
+        return conditioned_world(self.recording, self.world_conditioning, self.landmarks)
 
     @property
     def t(self) -> F:
@@ -92,16 +91,23 @@ class Trial:
         return up_vector(self.vertical.roll_deg)
 
 
-def prepare(rec: Recording, landmarks: Sequence[int], conditioning: Conditioning,
-            world_conditioning: Conditioning, vertical: Vertical,
-            scene_settings: SceneSettings | None = None) -> Trial:
-    """Build the :class:`Trial` of ``rec`` for a protocol reading ``landmarks``."""
+def prepare(fixed: Recording, legs_repaired: int, gated: F, scene: Scene,
+            landmarks: Sequence[int], conditioning: Conditioning,
+            world_conditioning: Conditioning, vertical: Vertical) -> Trial:
+    """The :class:`Trial` of a recording whose legs are already re-paired (``fixed``, with
+    ``legs_repaired`` frames changed, by :func:`screen.conditioning.legs.repair`), its gated pixels
+    ``gated`` (T, 33, 2) and its ``scene``, for a protocol reading ``landmarks``."""
+    return Trial(recording=fixed, points=conditioned_points(fixed, conditioning, landmarks),
+                 raw=gated, scene=scene, vertical=vertical, conditioning=conditioning,
+                 world_conditioning=world_conditioning, landmarks=tuple(landmarks),
+                 legs_repaired=legs_repaired)
+
+
+def scene_of(rec: Recording, settings: SceneSettings | None = None
+             ) -> tuple[Recording, int, F, Scene]:
+    """Steps 1–2 for a raw recording: the re-paired recording, the frames changed, its gated
+    pixels and its scene."""
     fixed, swapped = repair(rec)
     gated = gated_points(fixed)
-    scene = scene_segments.build(fixed.image, gated, fixed.world, fixed.t, scene_settings)
-    return Trial(recording=fixed,
-                 points=conditioned_points(fixed, conditioning, landmarks),
-                 raw=gated,
-                 world=conditioned_world(fixed, world_conditioning, landmarks),
-                 scene=scene, vertical=vertical, conditioning=conditioning,
-                 legs_repaired=swapped)
+    return fixed, swapped, gated, scene_segments.build(fixed.image, gated, fixed.world, fixed.t,
+                                                       settings)

@@ -14,7 +14,11 @@ def test_save_load_round_trip(tmp_path):
     np.testing.assert_array_equal(back.image, rec.image)
     np.testing.assert_array_equal(back.world, rec.world)
     np.testing.assert_array_equal(back.t, rec.t)
-    assert back.meta == rec.meta
+    import hashlib
+
+    digest = hashlib.sha256((tmp_path / "r.npz").read_bytes()).hexdigest()
+    assert back.meta == {**rec.meta, "source": str(tmp_path / "r.npz"), "source_kind": "landmarks",
+                         "landmarks_sha256": digest, "recorded_from": rec.meta["source"]}
 
 
 def test_pixels_and_frame_view():
@@ -38,5 +42,5 @@ def test_non_increasing_time_is_rejected():
 
 def test_foreign_npz_is_a_clear_error(tmp_path):
     np.savez(tmp_path / "x.npz", a=np.arange(3))
-    with pytest.raises(MovescreenError, match="cannot read landmarks"):
+    with pytest.raises(MovescreenError, match="not a movescreen landmarks file \\(no 't' array\\)"):
         Recording.load(tmp_path / "x.npz")

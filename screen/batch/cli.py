@@ -57,6 +57,10 @@ def _batch(args: argparse.Namespace) -> int:
     from screen.cli import TESTS
     from screen.sources import models
 
+    if args.out is not None:  # before any video is analysed
+        from screen.outputs.files import check_folder
+
+        check_folder(args.out, what=f"results to {args.out}")
     videos, warnings = discover.discover(args.paths, args.sidecar)
     model = models.resolve(args.model)
     # workers resolve a model name themselves; a path (and a thresholds file) is made absolute

@@ -1,8 +1,14 @@
 """The combined results table: one row per measurement (a trial without measurements still gets
-one row), with the patient, session and trial it belongs to — written as CSV and Parquet."""
+one row), with the patient, session and trial it belongs to — written as CSV and Parquet.
+
+Both files are owner-only (0600). Text cells that a spreadsheet would run as a formula — those
+starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, e.g. a patient code
+``=HYPERLINK(...)`` from a sidecar — are written with a leading apostrophe (OWASP's advice for
+CSV injection); numbers are untouched."""
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Callable
@@ -18,6 +24,19 @@ from screen.batch.store import trials as t
 
 CSV_NAME = "results.csv"
 PARQUET_NAME = "results.parquet"
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+FILE_MODE = 0o600
+
+
+def neutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells starting with one of :data:`FORMULA_LEADS` get a
+    leading ``'`` (a spreadsheet then shows them as text instead of running them)."""
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_LEADS)
+                                    else v)
+    return out
 
 
 def combined_table(engine: Engine) -> pd.DataFrame:
@@ -40,10 +59,11 @@ def combined_table(engine: Engine) -> pd.DataFrame:
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # created 0600
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -51,12 +71,15 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def export(engine: Engine, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``results.csv`` and ``results.parquet`` (the combined table) into ``out_dir``, each
-    replaced atomically. Returns their paths."""
+    """Write ``results.csv`` and ``results.parquet`` (the combined table, formula-leading text
+    neutralised) into ``out_dir``, each replaced atomically and owner-only. Returns their paths."""
+    from screen.outputs.files import private_mkdir
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    df = combined_table(engine)
+    private_mkdir(out)
+    df = neutralise(combined_table(engine))
     csv_path, parquet_path = out / CSV_NAME, out / PARQUET_NAME
-    _atomic(csv_path, lambda tmp: df.to_csv(tmp, index=False))
+    # every text cell quoted: a carriage return inside a cell must not end the row
+    _atomic(csv_path, lambda tmp: df.to_csv(tmp, index=False, quoting=csv.QUOTE_NONNUMERIC))
     _atomic(parquet_path, lambda tmp: df.to_parquet(tmp, index=False))
     return csv_path, parquet_path

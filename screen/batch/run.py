@@ -54,10 +54,14 @@ DASK_CONFIG = {
 
 # Local clusters: single-threaded worker processes, loopback only, no dashboard, quiet logs. The
 # scheduler's HTTP endpoint (health checks) takes a free port instead of 8787, which another
-# Dask user of the machine may hold.
+# Dask user of the machine may hold. Every connection (client, workers, scheduler) is mutual TLS
+# with credentials made afresh for each batch (``Security.temporary()``, kept in memory only):
+# another local account cannot connect to the scheduler and run code as the batch's user.
+LOCAL_HOST = "127.0.0.1"
 LOCAL_CLUSTER: dict[str, Any] = {
-    "threads_per_worker": 1, "processes": True, "host": "127.0.0.1", "dashboard_address": None,
-    "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}, "silence_logs": logging.CRITICAL}
+    "threads_per_worker": 1, "processes": True, "dashboard_address": None, "protocol": "tls://",
+    "silence_logs": logging.CRITICAL}
+CLUSTER_START_TIMEOUT_S = 60  # a local cluster that has not started by then is reported
 
 
 class _FrameReporter:
@@ -141,7 +145,7 @@ def dask_client(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]
     """A Dask client: on ``scheduler`` when given, else on a local cluster of ``workers``
     single-threaded worker processes (loopback only, no dashboard, quiet logs)."""
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if workers < 1:
         raise MovescreenError(f"--workers must be at least 1, not {workers}")
@@ -153,8 +157,32 @@ def dask_client(workers: int = 1, scheduler: str | None = None) -> Iterator[Any]
                 raise MovescreenError(f"cannot reach the Dask scheduler at {scheduler} "
                                       f"({err})") from err
         else:
-            cluster = stack.enter_context(LocalCluster(n_workers=workers, **LOCAL_CLUSTER))
-            client = stack.enter_context(Client(cluster))
+            client = stack.enter_context(_local_client(workers))
+        yield client
+
+
+@contextlib.contextmanager
+def _local_client(workers: int) -> Iterator[Any]:
+    """A client on a new local cluster of ``workers`` processes, TLS with temporary credentials
+    that only this client and its workers hold (see :data:`LOCAL_CLUSTER`)."""
+    import dask
+    from distributed import Client, LocalCluster
+    from distributed.security import Security
+
+    security = Security.temporary()
+    timeouts = {"distributed.comm.timeouts.connect": f"{CLUSTER_START_TIMEOUT_S}s",
+                "distributed.deploy.lost-worker-timeout": f"{CLUSTER_START_TIMEOUT_S}s"}
+    try:
+        with dask.config.set(timeouts):
+            cluster = LocalCluster(n_workers=workers, host=LOCAL_HOST, security=security,
+                                   scheduler_kwargs={"dashboard_address": f"{LOCAL_HOST}:0"},
+                                   **LOCAL_CLUSTER)
+    except (OSError, RuntimeError, TimeoutError, ValueError) as err:
+        cause = err.__cause__ or err
+        raise MovescreenError(f"cannot start the local Dask cluster on {LOCAL_HOST} "
+                              f"({type(cause).__name__}: {cause}); is the loopback interface "
+                              "up?") from err
+    with cluster, Client(cluster, security=security) as client:
         yield client
 
 

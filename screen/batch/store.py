@@ -18,6 +18,10 @@ Tables (schema version :data:`SCHEMA_VERSION`, recorded in ``schema_version``):
 * ``failures(id, run_id, path, content_sha256, reason, failed_at)`` — one per failed file per
   run (failed files are tried again by the next run).
 
+A new SQLite database file is created owner-only (0600; SQLite gives its journal files the same
+mode): it holds patient codes. A write that fails (disk full, read-only, locked) is one
+MovescreenError naming the database and the reason, never the SQL.
+
 Every write is one transaction: a trial and all its measurements are stored together or not at
 all. Migrations (:data:`MIGRATIONS`, one function per version) run in one transaction too
 (SQLite's DDL included), so an interrupted upgrade leaves the previous version intact.
@@ -25,9 +29,11 @@ all. Migrations (:data:`MIGRATIONS`, one function per version) run in one transa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +58,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from screen.batch.jobs import Job, TrialKey
 from screen.errors import MovescreenError
@@ -187,14 +193,52 @@ def connect(db: str | Path, *, migrations: Sequence[Callable[[Connection], None]
             raise MovescreenError(f"{path}: no such results database")
         if not path.parent.is_dir():
             raise MovescreenError(f"{path.parent}: no such folder for the results database")
+        _create_private(path)
     try:
         engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
         if engine.dialect.name == "sqlite":
             _sqlite_transactions(engine)
         migrate(engine, migrations)
     except (SQLAlchemyError, ImportError, ValueError) as err:
-        raise MovescreenError(f"cannot open the results database {db} ({err})") from err
+        raise MovescreenError(f"cannot open the results database {db} ({_reason(err)})") from None
     return engine
+
+
+DB_FILE_MODE = 0o600
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty SQLite file with owner-only permissions (SQLite would use the umask)."""
+    if path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, DB_FILE_MODE))
+        os.chmod(path, DB_FILE_MODE)
+    except FileExistsError:
+        pass  # created meanwhile by another batch
+    except OSError as err:
+        raise MovescreenError(f"cannot create the results database {path} "
+                              f"({err.strerror or err})") from err
+
+
+@contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """``engine.begin()`` whose database failures (disk full, read-only, locked) become one
+    MovescreenError with the driver's reason, without the SQL and its parameters."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except IntegrityError:
+        raise
+    except DBAPIError as err:
+        raise MovescreenError(f"cannot write to the results database "
+                              f"{engine.url.database or engine.url} ({_reason(err)})") from None
+
+
+def _reason(err: Exception) -> str:
+    """The database driver's own message, on one line, without SQLAlchemy's SQL dump."""
+    inner = getattr(err, "orig", None) or err
+    return " ".join(str(inner).split("\n[SQL:")[0].split())[:300]
 
 
 def current_version(conn: Connection) -> int:
@@ -231,13 +275,13 @@ def done_keys(engine: Engine, keys: Iterable[TrialKey], chunk: int = 500) -> set
 
 
 def start_run(engine: Engine, command: str) -> int:
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         return int(conn.execute(insert(runs).values(started_at=now(), command=command)
                                 ).inserted_primary_key[0])
 
 
 def finish_run(engine: Engine, run_id: int, *, analysed: int, skipped: int, failed: int) -> None:
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         conn.execute(update(runs).where(runs.c.id == run_id).values(
             finished_at=now(), analysed=analysed, skipped=skipped, failed=failed))
 
@@ -272,7 +316,7 @@ def record_trial(engine: Engine, job: Job, summary: dict[str, Any], *, run_id: i
     Returns the trial id, or None when a trial with the same identity is already stored (then
     nothing is written)."""
     try:
-        with engine.begin() as conn:
+        with writing(engine) as conn:
             values = {
                 "session_id": _session_id(conn, job.patient, job.date), "run_id": run_id,
                 "path": job.path, "file_name": Path(job.path).name,
@@ -298,6 +342,6 @@ def record_trial(engine: Engine, job: Job, summary: dict[str, Any], *, run_id: i
 
 def record_failure(engine: Engine, *, run_id: int, path: str, content_sha256: str | None,
                    reason: str) -> None:
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         conn.execute(insert(failures).values(run_id=run_id, path=path, reason=reason,
                                              content_sha256=content_sha256, failed_at=now()))

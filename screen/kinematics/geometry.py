@@ -1,7 +1,9 @@
 """Vectorised vector and angle primitives.
 
 Arrays carry time on axis 0 and coordinates on the last axis; any leading shape broadcasts.
-Angles are in degrees. 2-D vectors are image vectors (x right, y down), so a positive
+Angles are in degrees. The direction of a zero-length (or NaN) vector is undefined, so every
+angle involving one is NaN — never 0° (an ankle landmark on the knee has no shank direction).
+2-D vectors are image vectors (x right, y down), so a positive
 *screen-clockwise* rotation turns +x toward +y.
 """
 
@@ -27,7 +29,8 @@ def unit(v: ArrayLike, /) -> F:
 
 
 def angle_between(u: ArrayLike, v: ArrayLike, /) -> F:
-    """Unsigned angle between ``u`` and ``v`` (…, 2|3), in degrees, in [0, 180].
+    """Unsigned angle between ``u`` and ``v`` (…, 2|3), in degrees, in [0, 180]; NaN where
+    either vector has zero length.
 
     Uses atan2(|u×v|, u·v), which stays accurate near 0° and 180° where arccos does not.
     """
@@ -37,7 +40,8 @@ def angle_between(u: ArrayLike, v: ArrayLike, /) -> F:
         cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
     else:
         cross = norm(np.cross(u, v))
-    return np.degrees(np.arctan2(cross, np.sum(u * v, axis=-1)))
+    angle = np.degrees(np.arctan2(cross, np.sum(u * v, axis=-1)))
+    return np.where((norm(u) > 0) & (norm(v) > 0), angle, np.nan)
 
 
 def up_vector(tilt_deg: float | ArrayLike, /) -> F:
@@ -48,9 +52,10 @@ def up_vector(tilt_deg: float | ArrayLike, /) -> F:
 
 
 def tilt_of(up: ArrayLike, /) -> F:
-    """Inverse of :func:`up_vector`: the screen-clockwise tilt (degrees) of an up vector."""
+    """Inverse of :func:`up_vector`: the screen-clockwise tilt (degrees) of an up vector (NaN
+    for a zero vector)."""
     up = np.asarray(up, dtype=float)
-    return np.degrees(np.arctan2(up[..., 0], -up[..., 1]))
+    return np.where(norm(up) > 0, np.degrees(np.arctan2(up[..., 0], -up[..., 1])), np.nan)
 
 
 def components(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) -> tuple[F, F]:
@@ -67,11 +72,10 @@ def components(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) 
     return np.sum(v * fwd, axis=-1), np.sum(v * up, axis=-1)
 
 
-
 def inclination(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) -> F:
     """Signed angle (degrees, in (−180, 180]) of image vectors ``v`` (…, 2) from true up:
     positive when ``v`` leans toward the forward direction of :func:`components`.
     E.g. tibial inclination is ``inclination(knee − ankle, up, toes_sign)``; trunk lean is
-    ``inclination(shoulder_mid − hip_mid, up, sign)``."""
+    ``inclination(shoulder_mid − hip_mid, up, sign)``. NaN where ``v`` has zero length."""
     fwd, upc = components(v, up, forward_sign)
-    return np.degrees(np.arctan2(fwd, upc))
+    return np.where(norm(v) > 0, np.degrees(np.arctan2(fwd, upc)), np.nan)

@@ -130,6 +130,8 @@ class FrameSource:
     fps: float
     name: str
     nominal_timing: bool = False
+    frames_expected: int = 0  # frames the source declares it will deliver (0: unknown, a camera)
+    exhausted: bool = False  # the source ran out of frames by itself (a replayed file's end)
 
     def __init__(self) -> None:
         self._stop = threading.Event()
@@ -189,6 +191,7 @@ class FileReplay(FrameSource):
         self.fps = info.fps_nominal
         self.name = str(path)
         self.rotation_deg = info.rotation_deg
+        self.frames_expected = max(info.frames_nominal, 0)
         self.pace = pace
 
     def _frames(self) -> Iterator[tuple[float, NDArray[np.uint8]]]:
@@ -203,6 +206,7 @@ class FileReplay(FrameSource):
                     return
             self.nominal_timing = self._video.nominal_timing
             yield frame.t, frame.rgb
+        self.exhausted = True
 
     def close(self) -> None:
         self._video.close()
@@ -217,7 +221,14 @@ class Camera(FrameSource):
 
     def __init__(self, index: int) -> None:
         super().__init__()
-        self._cap = cv2.VideoCapture(index)
+        if index < 0:  # OpenCV crashes (SIGSEGV) on -1
+            raise MovescreenError(f"camera {index}: camera numbers are 0 or more")
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our error says it
+        try:
+            self._cap = cv2.VideoCapture(index)
+        finally:
+            cv2.utils.logging.setLogLevel(level)
         if not self._cap.isOpened():
             self._cap.release()
             raise MovescreenError(f"camera {index}: cannot be opened (no camera with that number, "

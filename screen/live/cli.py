@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="full",
                    help="lite, full, heavy, or a .task path (default full, as analyze: lite is "
                         "faster but its numbers differ, see docs/live.md)")
-    p.add_argument("--camera-tilt", type=float, default=0.0, metavar="DEG",
+    p.add_argument("--camera-tilt", type=float, default=None, metavar="DEG",
                    help="how far true vertical appears clockwise from the image's up")
     p.add_argument("--thresholds", type=Path, help="a clinic's own thresholds.toml")
     p.add_argument("--record", type=Path, metavar="DIR",
@@ -71,10 +71,16 @@ def run(args: argparse.Namespace) -> int:
     from screen.live.session import LiveOptions, Session
     from screen.sources import models
 
+    if args.camera is not None and args.camera < 0:
+        raise MovescreenError(f"--camera must be a camera number, 0 or more (not {args.camera})")
     if args.record_video and args.record is None:
         raise MovescreenError("--record-video needs --record DIR")
     if args.record is not None and args.record.exists() and not args.record.is_dir():
         raise MovescreenError(f"{args.record} exists and is not a directory (--record DIR)")
+    if args.record is not None:  # before a trial is recorded, not when its files are due
+        from screen.outputs.files import check_folder
+
+        check_folder(args.record, what=f"trials to {args.record} (--record)")
     if args.no_window and args.trial == "manual":
         raise MovescreenError("--trial manual needs the window's keys; drop --no-window")
     if not args.no_window and not has_display():

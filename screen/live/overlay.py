@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from screen.landmarks import SKELETON
 from screen.results.thresholds import RULE_KEYS, classify
+from screen.scene.vertical import LEVEL_TOLERANCE_DEG, Vertical
 
 Image = NDArray[np.uint8]
 BGR = tuple[int, int, int]
@@ -142,3 +143,36 @@ def stats_line(display_fps: float, analysed_fps: float, latency_ms: float,
     """The pipeline figures shown on screen."""
     return (f"shown {display_fps:4.1f} fps | pose {analysed_fps:4.1f} fps | "
             f"latency {latency_ms:3.0f} ms (skeleton {pose_latency_ms:3.0f} ms)")
+
+
+LEVEL_OK_BGR: BGR = (80, 200, 60)  # green: level within LEVEL_TOLERANCE_DEG
+LEVEL_REFERENCE_BGR: BGR = (200, 200, 200)
+
+
+def level_indicator(image: Image, vertical: Vertical, *, center: tuple[int, int] | None = None,
+                    length: int | None = None) -> Image:
+    """A spirit level for setting up the camera: a grey reference line along the image's own
+    horizontal and, through the same ``center`` (default: the top quarter of the image, centred),
+    the true horizontal found by :mod:`screen.scene.vertical` — turned ``vertical.roll_deg``
+    clockwise, green when within :data:`~screen.scene.vertical.LEVEL_TOLERANCE_DEG` of level,
+    amber otherwise — with one line of text. Straighten the camera until the lines coincide.
+    Without an estimate (``source`` "assumed_level") only the reference and the reason's gist
+    are shown."""
+    h, w = image.shape[:2]
+    cx, cy = center if center is not None else (w // 2, h // 4)
+    half = (length if length is not None else int(0.6 * w)) / 2
+    cv2.line(image, (int(cx - half), cy), (int(cx + half), cy), LEVEL_REFERENCE_BGR, 1, cv2.LINE_AA)
+    scale = text_scale(image)
+    if vertical.source == "assumed_level":
+        return draw_text_lines(image, ["level: unknown (no straight edges seen)"], (10, cy + 10),
+                               color=LEVEL_REFERENCE_BGR, scale=scale)
+    a = np.radians(vertical.roll_deg)
+    d = half * np.array([np.cos(a), np.sin(a)])  # true horizontal, turned clockwise by the roll
+    ok = abs(vertical.roll_deg) <= LEVEL_TOLERANCE_DEG
+    color = LEVEL_OK_BGR if ok else GUIDANCE_BGR
+    p0 = np.round(np.array([cx, cy]) - d).astype(int)
+    p1 = np.round(np.array([cx, cy]) + d).astype(int)
+    cv2.line(image, (int(p0[0]), int(p0[1])), (int(p1[0]), int(p1[1])), color, 3, cv2.LINE_AA)
+    text = (f"camera level ({vertical.roll_deg:+.1f} deg)" if ok
+            else f"camera tilted {vertical.roll_deg:+.1f} deg: straighten it")
+    return draw_text_lines(image, [text], (10, cy + int(abs(d[1])) + 10), color=color, scale=scale)

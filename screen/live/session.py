@@ -42,6 +42,7 @@ from numpy.typing import NDArray
 
 from screen.analysis import analyze
 from screen.errors import MovescreenError
+from screen.kinematics.geometry import up_vector
 from screen.landmarks import N_LANDMARKS
 from screen.live import overlay
 from screen.live.capture import CapturedFrame, FrameSource, LatestSlot, SourceEnded
@@ -70,11 +71,18 @@ class LiveOptions:
     ``linger_s``: with a window, how long the last frame and result stay up after the source
     ends (None: until a key). ``pose_wait_s``: how long after its capture a frame may wait for
     its own landmarks before it is shown with the newest there are (0: never wait; the
-    skeleton then trails the image by about one inference)."""
+    skeleton then trails the image by about one inference).
+
+    Coverage: the fraction of a trial's frames that were analysed — of the frames captured
+    while it was open, or, for a whole-run trial on a replayed file that ran to its end, of the
+    frames the file declares (a file that ends early counts as frames missed). Below ``coverage_warn_below``
+    (0.75) the result carries a warning; below ``coverage_min`` (0.30: fewer than ~9 analysed
+    frames per second of a 30 fps camera, too sparse to catch a 2 s end-range hold reliably)
+    every measure is insufficient_data with the reason."""
 
     test: str = "knee_to_wall"
     side: str | None = None
-    camera_tilt_deg: float = 0.0
+    camera_tilt_deg: float | None = None
     thresholds: str | Path | None = None
     record_dir: Path | None = None
     record_video: bool = False
@@ -87,6 +95,8 @@ class LiveOptions:
     snapshot: Path | None = None
     pose_wait_s: float = 0.05
     smoothing: OneEuro = field(default_factory=OneEuro)
+    coverage_warn_below: float = 0.75
+    coverage_min: float = 0.30
 
 
 @dataclass
@@ -171,6 +181,8 @@ class Trial:
     world: list[NDArray] = field(default_factory=list)
     video: VideoRecorder | None = None  # every captured frame, with --record-video
     video_path: Path | None = None
+    captured: int = 0  # frames the source delivered while the trial was open
+    whole_run: bool = False  # opened before the source started (auto trial)
 
 
 def protocol_settings(test: str, **given: Any) -> Any:
@@ -186,7 +198,7 @@ def guidance(test: str, image: NDArray, points: NDArray, measures: dict[str, NDA
     """Plain instructions from the rolling window: framing (:func:`check_framing` on raw image
     landmarks (T, 33, 5)), view (:func:`classify_view` on smoothed pixels (T, 33, 2)) against
     the protocol's ``VIEWS``, and a heel-lift cue when the test's frame measures have
-    ``heel_lift`` (deg) above the protocol's ``heel_lift_deg``."""
+    ``heel_rise`` (foot lengths) above the protocol's ``heel_rise_max``."""
     framing = check_framing(image)
     if framing.frames_with_person == 0:
         return list(framing.guidance)
@@ -195,20 +207,23 @@ def guidance(test: str, image: NDArray, points: NDArray, measures: dict[str, NDA
     view = classify_view(points)
     if views and view.view not in views and view.view != "unknown":
         out.append("turn sideways to the camera" if "side" in views else "face the camera")
-    lift = measures.get("heel_lift")
-    limit = getattr(settings, "heel_lift_deg", None)
+    lift = measures.get("heel_rise")
+    limit = getattr(settings, "heel_rise_max", None)
     if lift is not None and limit is not None and len(lift) and lift[-1] >= limit:
         out.append("keep your heel down")
     return out
 
 
-def frame_measures(test: str, points: NDArray, world: NDArray, settings: Any) -> dict[str, NDArray]:
+def frame_measures(test: str, points: NDArray, world: NDArray, settings: Any,
+                   tilt_deg: float = 0.0) -> dict[str, NDArray]:
     """The protocol's per-frame traces over the rolling window: smoothed pixels (T, 33, 2),
-    and world landmarks (T, 33, 3) for a protocol whose ``frame_measures`` takes ``world``."""
+    and world landmarks (T, 33, 3) for a protocol whose ``frame_measures`` takes ``world``;
+    ``tilt_deg`` the camera's roll (true vertical clockwise from the image's up)."""
     fn = PROTOCOLS[test].frame_measures
+    extra: dict[str, Any] = {"up": up_vector(tilt_deg)}
     if "world" in inspect.signature(fn).parameters:
-        return fn(points, settings, world=world)
-    return fn(points, settings)
+        extra["world"] = world
+    return fn(points, settings, **extra)
 
 
 def rule_for(table: dict[str, Any], test: str, name: str) -> dict[str, Any] | None:
@@ -336,13 +351,15 @@ class Session:
     def _captured(self, frame: CapturedFrame) -> None:
         """Every captured frame: to the open trial's video, if one is being recorded."""
         trial = self._trial
-        if trial is not None and trial.video is not None:
-            trial.video.put(frame.rgb)
+        if trial is not None:
+            trial.captured += 1
+            if trial.video is not None:
+                trial.video.put(frame.rgb)
 
     # ---- trials --------------------------------------------------------------------------------
 
     def start_trial(self) -> None:
-        trial = Trial(self._trials + 1)
+        trial = Trial(self._trials + 1, whole_run=self.source.frames_read == 0)
         if self.opt.record_dir is not None and self.opt.record_video:
             fd, name = tempfile.mkstemp(suffix=".mp4", prefix=".trial-", dir=self._record_parent())
             os.close(fd)
@@ -398,36 +415,58 @@ class Session:
                if self.opt.record_dir is not None else None)
         try:
             result = analyze(rec, test=self.opt.test, thresholds=self.opt.thresholds,
+                             camera_tilt_deg=self.opt.camera_tilt_deg,
                              **dataclasses.asdict(self._settings()))
         except Exception as err:  # the recorded landmarks are kept whatever went wrong
             self.log(f"{name}: cannot be analysed: {err}")
             self._panel = (f"{name}: not analysed", [str(err)[:70]])
             if out is not None:
-                out.mkdir(parents=True, exist_ok=False)
-                rec.save(out / "landmarks.npz")
-                if trial.video_path is not None and trial.video_path.exists():
-                    shutil.move(str(trial.video_path), out / "video.mp4")
-                self.saved.append(out)
-                self.log(f"{name}: landmarks kept in {out}")
+                self._keep_landmarks(name, trial, rec, out)
             if not isinstance(err, MovescreenError):
                 raise
             return None
+        result = with_coverage(result, *self._coverage(trial), self.opt)
         self.results.append(result)
         print(f"--- {name} ---\n{result.summary()}", flush=True)
         self._panel = (f"{name} result", _result_lines(result))
         if out is not None:
             from screen.outputs import files as outputs
 
-            outputs.write(result, out)
-            if trial.video_path is not None and trial.video_path.exists():
-                shutil.move(str(trial.video_path), out / "video.mp4")
+            try:
+                outputs.write(result, out)
+                if trial.video_path is not None and trial.video_path.exists():
+                    shutil.move(str(trial.video_path), out / "video.mp4")
+            except (MovescreenError, OSError) as err:
+                raise MovescreenError(f"{name}: its files could not be saved ({err}); the result "
+                                      "printed above is all that is left of it") from err
             self.saved.append(out)
             self.log(f"{name}: files written to {out}")
         return result
 
+    def _keep_landmarks(self, name: str, trial: Trial, rec: Recording, out: Path) -> None:
+        from screen.outputs.files import PRIVATE_FILE_MODE, private_mkdir
+
+        try:
+            private_mkdir(out)
+            rec.save(out / "landmarks.npz")
+            os.chmod(out / "landmarks.npz", PRIVATE_FILE_MODE)
+            if trial.video_path is not None and trial.video_path.exists():
+                shutil.move(str(trial.video_path), out / "video.mp4")
+        except OSError as err:
+            raise MovescreenError(f"{name}: its landmarks could not be saved in {out} "
+                                  f"({err.strerror or err}); the trial is lost") from err
+        self.saved.append(out)
+        self.log(f"{name}: landmarks kept in {out}")
+
+    def _coverage(self, trial: Trial) -> tuple[int, int, bool]:
+        """(frames analysed, frames expected, whether the source ended before its declared
+        length) for ``trial`` (see :class:`LiveOptions`)."""
+        declared = self.source.frames_expected if trial.whole_run and self.source.exhausted else 0
+        expected = max(trial.captured, declared, len(trial.t))
+        return len(trial.t), expected, trial.captured < declared
+
     def _settings(self) -> Any:
-        return protocol_settings(self.opt.test, side=self.side,
-                                 camera_tilt_deg=self.opt.camera_tilt_deg)
+        return protocol_settings(self.opt.test, side=self.side)
 
     # ---- display thread ----------------------------------------------------------------------
 
@@ -542,7 +581,8 @@ class Session:
         if len(t) == 0:
             return None
         settings = self._settings()
-        measures = frame_measures(self.opt.test, points, world, settings)
+        measures = frame_measures(self.opt.test, points, world, settings,
+                                  self.opt.camera_tilt_deg or 0.0)
         values = {name: latest(v) for name, v in measures.items()}
         gauged = gauge_measure(self.table, self.opt.test, list(values), self.side)
         if self._trial is not None and gauged is not None and np.isfinite(values[gauged]):
@@ -651,6 +691,31 @@ def _result_lines(result: Result) -> list[str]:
         else:
             lines.append(f"{label}: {m.value:.1f} {m.unit} ({m.status})")
     return lines
+
+
+def with_coverage(result: Result, analysed: int, expected: int, ended_early: bool,
+                  options: LiveOptions) -> Result:
+    """``result`` with its coverage recorded in ``quality["coverage"]`` and, below the
+    thresholds of :class:`LiveOptions`, a warning — or every measure insufficient_data."""
+    from screen.results.asymmetry import asymmetry
+
+    fraction = analysed / expected if expected else 1.0
+    why = ("the source ended early" if ended_early
+           else "the others were dropped while the model was busy")
+    text = f"only {analysed} of {expected} frames were analysed ({fraction:.0%}; {why})"
+    quality = {**result.quality, "coverage": {"analysed": analysed, "expected": expected,
+                                              "fraction": round(fraction, 4)}}
+    if fraction >= options.coverage_warn_below:
+        return dataclasses.replace(result, quality=quality)
+    quality["warnings"] = [*result.quality.get("warnings", []), text]
+    if fraction >= options.coverage_min:
+        return dataclasses.replace(result, quality=quality)
+    reason = f"{text}, below the {options.coverage_min:.0%} a live trial needs"
+    measurements = [dataclasses.replace(m, value=None, median=None, spread=None,
+                                        status="insufficient_data", reason=reason)
+                    for m in result.measurements]
+    return dataclasses.replace(result, quality=quality, measurements=measurements,
+                               asymmetry=asymmetry(measurements))
 
 
 def _existing_trials(record_dir: Path | None) -> int:

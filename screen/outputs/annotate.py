@@ -186,9 +186,11 @@ def _pt(p: Any) -> tuple[int, int]:
 
 
 def video_path(result: Result) -> Path | None:
-    """The analysed video (``recording.meta["source"]``, else ``result.source``) if it exists
-    and is not a landmarks file."""
-    for cand in (result.recording.meta.get("source"), result.source):
+    """The analysed video (``recording.meta["source"]``; for a re-analysed landmarks file the
+    video it was recorded from, ``recording.meta["recorded_from"]``; else ``result.source``) if
+    it exists and is not a landmarks file."""
+    meta = result.recording.meta
+    for cand in (meta.get("source"), meta.get("recorded_from"), result.source):
         if cand and Path(cand).is_file() and Path(cand).suffix.lower() != ".npz":
             return Path(cand)
     return None

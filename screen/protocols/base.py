@@ -431,14 +431,16 @@ def _candidates_in(t: NDArray, x: NDArray, part: NDArray, segment: int, min_prom
                               min_separation_s=min_separation_s)
     shift = 1 if pad_ends else 0
     n = len(part)
+    yy = y[shift:len(y) - shift] if pad_ends else y
+    before = np.minimum.accumulate(yy)  # lowest level reached up to each frame
+    after = np.minimum.accumulate(yy[::-1])[::-1]  # ... from each frame on
     out = []
     for i, p in enumerate(peaks):
         a = int(np.clip(bounds[i] - shift, 0, n - 1))
         b = int(np.clip(bounds[i + 1] - shift, 1, n))
         pk = int(np.clip(p - shift, 0, n - 1))
-        yy = np.interp(t[part], t[part][ok], x[part][ok])
-        back = yy < yy[pk] - 0.5 * (yy[pk] - np.min(yy))
+        half = yy[pk] - 0.5 * (yy[pk] - np.min(yy))
         # cut by the stretch's start or end before coming back half-way to its lowest level
-        partial = (a == 0 and not back[:pk].any()) or (b == n and not back[pk:].any())
+        partial = (a == 0 and not before[pk] < half) or (b == n and not after[pk] < half)
         out.append(Candidate(int(part[pk]), int(part[a]), int(part[b - 1]) + 1, segment, partial))
     return out

@@ -16,7 +16,9 @@ How the numbers are obtained
   segments ``foot_progression_angle_standing``; ``mode`` limits the analysis to one of them.
 * Standing: FPA per frame relative to forward = perpendicular to the hip line
   (:func:`screen.kinematics.foot_progression.standing`), as the median of each
-  ``standing_window_s`` of standing; value = median of those windows. Rated against
+  ``standing_window_s`` of standing with both feet on the floor (neither ankle above the other
+  by more than ``max_ankle_rise`` torso lengths: a balance test on one leg is not a standing
+  foot angle); value = median of those windows. Rated against
   ``[foot_angle.foot_progression_angle_standing]``: the published norm (Staheli 1985) is for
   walking, so a standing value is not_rated unless a clinic adds a rule.
 * Walking: direction of progression = the direction the pelvis faces over the walk
@@ -41,6 +43,7 @@ from numpy.typing import NDArray
 from screen.conditioning.signal import Conditioning
 from screen.kinematics import foot_progression as fp
 from screen.kinematics import gait
+from screen.kinematics.body import torso_length
 from screen.landmarks import FEET, HIPS, LEG, SHOULDERS, SIDES, Side
 from screen.protocols.base import Findings, MeasureSpec, Protocol, Rep, Value, register, setting
 from screen.trial import Trial
@@ -75,6 +78,7 @@ class Settings:
     min_steps: int = setting(2, 1, 100)
     min_feet_in_frame: float = setting(0.5, 0.0, 1.0)
     standing_window_s: float = setting(1.0, 0.1, 10.0)
+    max_ankle_rise: float = setting(0.25, 0.0, 3.0, "torso lengths")
 
 
 def frame_measures(points: NDArray, settings: Settings, *,
@@ -122,6 +126,15 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     return found
 
 
+def _both_feet_down(trial: Trial, settings: Settings) -> NDArray[np.bool_]:
+    """(T,) True where neither ankle is above the other by more than ``max_ankle_rise`` torso
+    lengths along true up (standing on one leg, or a foot lifted, is not a standing foot angle)."""
+    p = trial.points
+    rise = (p[:, LEG["left"][2]] - p[:, LEG["right"][2]]) @ trial.up
+    with np.errstate(invalid="ignore"):
+        return np.abs(rise) <= settings.max_ankle_rise * torso_length(p)
+
+
 def _feet_seen(trial: Trial, frames: NDArray) -> float:
     n = int((frames & trial.has_pose).sum())
     if not n:
@@ -162,9 +175,11 @@ def _walking(found: Findings, trial: Trial, sides: tuple[Side, ...], settings: S
 
 def _standing(found: Findings, trial: Trial, sides: tuple[Side, ...], settings: Settings,
               allowed: NDArray) -> None:
-    """One value per ``standing_window_s`` of standing frames: the median FPA over it."""
+    """One value per ``standing_window_s`` of standing frames with both feet on the floor: the
+    median FPA over it."""
     fpa = fp.standing(trial.world)
     t = trial.t
+    allowed = allowed & _both_feet_down(trial, settings)
     block = np.floor((t - t[0]) / settings.standing_window_s).astype(int)
     for s in sides:
         for b in np.unique(block[allowed]):

@@ -29,14 +29,18 @@ How the numbers are obtained
   planted and the shin in the lower half of its excursion (knee back, a quiet part of the same
   movement, never one frame).
 * End range: the heel-down frame of the repetition with the largest tibial inclination, and
-  the *mean* of both measures over the heel-down frames within ± ``end_range_window_s`` of it
-  (robust to landmark noise: a maximum of a noisy trace is biased upward). A repetition whose
+  the *mean* tibial inclination over the heel-down frames within ± ``end_range_window_s`` of it
+  (robust to landmark noise: a maximum of a noisy trace is biased upward); ankle dorsiflexion is
+  that inclination minus the foot pitch (the identity 90° − ∠(s, f) = inclination − pitch in
+  the image), the pitch being the median over the heel-down frames within ± ``foot_still_s`` —
+  the planted foot is still and, short in the image, its pitch is the noisiest term.
+  ``benchmarks/end_range_noise.py`` prints the bias and spread of both under noise. A repetition whose
   heel was up throughout yields no value.
 * The reported value is the best repetition (the clinical convention: the furthest drive).
 
-Turn limits: on exact synthetic skeletons (benchmarks/turn_sensitivity.py) a side camera turned
-15° moves per-rep ankle dorsiflexion by 4.5° and tibial inclination by 0.2°; dorsiflexion
-exceeds its 3° bound at ≈ 11°, tibial inclination stays within 1° up to 20°.
+Turn limits (docs/turn_limits.md, from benchmarks/turn_sensitivity.py on exact synthetic
+skeletons, camera turned either way): ankle dorsiflexion passes its 3° bound at ≈ 12.8°
+(declared 11°), tibial inclination its 1.5° bound at ≈ 13.3° (declared 13°).
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ from screen.trial import Trial
 LANDMARKS = tuple(sorted({*LEG["left"], *LEG["right"], *SHOULDERS, *HIPS}))
 LOWER_LEG = {s: LEG[s][1:] for s in SIDES}  # knee, ankle, heel, toe
 MEASURES = (
-    MeasureSpec("tibial_inclination", "deg", ("side",), max_turn_deg=20.0, bounds=(-30.0, 70.0),
+    MeasureSpec("tibial_inclination", "deg", ("side",), max_turn_deg=13.0, bounds=(-30.0, 70.0),
                 bounds_source="weight-bearing lunge values reported 20–55° (Bennell et al. 1998; "
                 "Hoch & McKeon 2011); beyond −30…70° the shank cannot be on a planted foot",
                 statistic="best rep", landmarks=LOWER_LEG),
@@ -92,6 +96,7 @@ class Settings:
     max_foot_speed: float = setting(1.0, 0.0, 20.0, "foot lengths per second")
     planted_s: float = setting(0.3, 0.0, 5.0)
     end_range_window_s: float = setting(0.1, 0.0, 2.0)
+    foot_still_s: float = setting(0.5, 0.0, 5.0)
 
 
 # Knee drives take ≥ 1.5 s and the end range is read from single frames, so a 3 Hz cut-off
@@ -99,12 +104,14 @@ class Settings:
 CONDITIONING = Conditioning(cutoff_hz=3.0)
 
 
-def _traces(points: NDArray, up: NDArray) -> dict[str, Any]:
-    """Per leg its :func:`leg_measures`, the forward sign and, per frame, whether the left leg is
-    the front leg (``front_left``) and whether any leg was seen (``seen``)."""
+def _traces(points: NDArray, up: NDArray, frames: NDArray | None = None) -> dict[str, Any]:
+    """Per leg its :func:`leg_measures`, the forward sign (from ``frames``, default all) and,
+    per frame, whether the left leg is the front leg (``front_left``) and whether any leg was
+    seen (``seen``)."""
     legs = {s: points[:, list(LEG[s])] for s in SIDES}
-    fwd = forward_sign(np.concatenate([legs[s][:, 3] for s in SIDES]),
-                       np.concatenate([legs[s][:, 4] for s in SIDES]), up)
+    sel = slice(None) if frames is None else frames
+    fwd = forward_sign(np.concatenate([legs[s][sel, 3] for s in SIDES]),
+                       np.concatenate([legs[s][sel, 4] for s in SIDES]), up)
     per = {s: leg_measures(legs[s], up, fwd) for s in SIDES}
     ahead = {s: components(legs[s][:, 2], up, fwd)[0] for s in SIDES}
     left_ok, right_ok = np.isfinite(ahead["left"]), np.isfinite(ahead["right"])
@@ -117,15 +124,23 @@ def _traces(points: NDArray, up: NDArray) -> dict[str, Any]:
 def frame_measures(points: NDArray, settings: Settings, *, up: NDArray | None = None
                    ) -> dict[str, NDArray]:
     """Per-frame traces (T,) of the front leg (or ``settings.side``): tibial inclination and
-    ankle dorsiflexion (deg), from conditioned pixels (T, 33, 2)."""
-    x = _traces(np.asarray(points, dtype=float), up_vector(0.0) if up is None else up)
+    ankle dorsiflexion (deg), and heel rise (foot lengths) over the window's frames with the
+    shin in its lowest quarter (knee back), from conditioned pixels (T, 33, 2)."""
+    up = up_vector(0.0) if up is None else up
+    x = _traces(np.asarray(points, dtype=float), up)
     left = x["front_left"] if settings.side is None else np.full(len(points), settings.side == "left")
-    return {name: np.where(left, x["per"]["left"][name], x["per"]["right"][name])
-            for name in ("tibial_inclination", "ankle_dorsiflexion")}
+    out = {name: np.where(left, x["per"]["left"][name], x["per"]["right"][name])
+           for name in ("tibial_inclination", "ankle_dorsiflexion")}
+    leg = np.where(left[:, None, None], x["legs"]["left"], x["legs"]["right"])
+    incl = out["tibial_inclination"]
+    with np.errstate(invalid="ignore"):
+        base = incl <= np.nanpercentile(incl, 25) if np.isfinite(incl).any() else np.zeros(len(incl), bool)
+    out["heel_rise"] = heel_rise(leg[:, 3], leg[:, 4], up, base)
+    return out
 
 
 def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]) -> Findings:
-    x = _traces(trial.points, trial.up)
+    x = _traces(trial.points, trial.up, allowed[REPS])
     n = trial.n_frames
     if settings.side is None:
         left = x["front_left"]
@@ -169,44 +184,44 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
 def _rep(trial: Trial, x: dict[str, Any], side: Side, c: Candidate, settings: Settings,
          allowed: dict[str, NDArray[np.bool_]]) -> tuple[str | None, dict[str, tuple]]:
     """Why the candidate is not a knee drive (None if it is) and its values
-    ``{measure: (frame, value, flags)}``."""
-    leg, m, t = x["legs"][side], x["per"][side], trial.t
-    heel, toe = leg[:, 3], leg[:, 4]
-    b = c.bottom
-    foot = np.linalg.norm(toe - heel, axis=-1)
-    foot_len = nanmedian(foot[c.start:c.end])
+    ``{measure: (frame, value, flags)}``. Works on the candidate's own frames only."""
+    w = slice(c.start, c.end)
+    leg, m, t = x["legs"][side][w], {k: v[w] for k, v in x["per"][side].items()}, trial.t[w]
+    heel, toe, incl = leg[:, 3], leg[:, 4], m["tibial_inclination"]
+    b = c.bottom - c.start
+    foot_len = nanmedian(np.linalg.norm(toe - heel, axis=-1))
     if not np.isfinite(foot_len) or not np.all(np.isfinite(toe[b])):
         return "the front foot was not visible at the deepest point", {}
-    w = np.arange(c.start, c.end)
-    planted = np.linalg.norm(toe[w] - toe[b], axis=-1) <= settings.max_foot_travel * foot_len
-    near = np.abs(t[w] - t[b]) <= settings.planted_s
-    if not np.all(planted[near]):
+    planted = np.linalg.norm(toe - toe[b], axis=-1) <= settings.max_foot_travel * foot_len
+    if not np.all(planted[np.abs(t - t[b]) <= settings.planted_s]):
         return ("the front foot moved at the deepest point (a step, not a knee drive over a "
                 "planted foot)"), {}
-    kot = m["knee_over_toe"][w][planted]
+    kot = m["knee_over_toe"][planted]
     travel = float(m["knee_over_toe"][b] - np.nanmin(kot)) if np.any(np.isfinite(kot)) else np.nan
     if not travel >= settings.min_knee_travel:
         return (f"the knee travelled only {travel:.2f} foot lengths forward over the planted foot "
                 f"(a knee drive needs ≥ {settings.min_knee_travel:g})"), {}
-    incl = m["tibial_inclination"]
-    low = np.nanmin(incl[w][planted])
-    base = np.zeros(trial.n_frames, dtype=bool)
-    base[w[planted & (incl[w] <= low + 0.5 * (incl[b] - low))]] = True
-    rise = heel_rise(heel, toe, trial.up, base)
-    down = np.zeros(trial.n_frames, dtype=bool)
+    low = np.nanmin(incl[planted])
     with np.errstate(invalid="ignore"):
-        down[w] = (rise[w] < settings.heel_rise_max) & np.isfinite(incl[w])
+        rise = heel_rise(heel, toe, trial.up, planted & (incl <= low + 0.5 * (incl[b] - low)))
+        down = (rise < settings.heel_rise_max) & np.isfinite(incl)
     flags = {"heel_rise_at_bottom": None if not np.isfinite(rise[b]) else round(float(rise[b]), 3),
              "heel_down_at_bottom": bool(down[b]), "knee_travel": round(travel, 3)}
-    values = {}
+    values: dict[str, tuple] = {}
     for name in ("tibial_inclination", "ankle_dorsiflexion"):
-        ok = down & allowed[name]
-        if not ok[w].any():
-            values[name] = (None, None, flags | {"heel_lifted": not down[w].any()})
+        ok = down & allowed[name][w]
+        if not ok.any():
+            values[name] = (None, None, flags | {"heel_lifted": not down.any()})
             continue
-        j = int(w[ok[w]][np.argmax(incl[w][ok[w]])])
-        near = ok & (np.abs(t - t[j]) <= settings.end_range_window_s)
-        values[name] = (j, float(np.mean(m[name][near])), flags)
+        j = int(np.flatnonzero(ok)[np.argmax(incl[ok])])
+        value = float(np.mean(incl[ok & (np.abs(t - t[j]) <= settings.end_range_window_s)]))
+        if name == "ankle_dorsiflexion":
+            # 90° − ∠(s, f) = inclination − foot pitch in the image; the planted foot is still,
+            # so its pitch (the noisiest term: a short segment) is the median over the
+            # heel-down frames within ± foot_still_s
+            still = down & np.isfinite(m["foot_pitch"]) & (np.abs(t - t[j]) <= settings.foot_still_s)
+            value -= float(np.median(m["foot_pitch"][still]))
+        values[name] = (c.start + j, value, flags)
     return None, values
 
 

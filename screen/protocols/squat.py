@@ -21,9 +21,9 @@ Repetitions (every view)
 * The bottom phase of a rep: its frames with depth ≥ 90% of the rep's peak depth.
 
 Side view (one leg; :mod:`screen.kinematics.sagittal`)
-* Leg: ``side`` if given (labels trusted, after re-pairing); otherwise the leg nearest the
-  camera by the world landmarks' depth, per frame, reported under the label it carries in most
-  side-view frames. The far leg is hidden behind it: insufficient_data.
+* Leg: ``side`` if given (labels trusted, after re-pairing); otherwise per frame the only leg
+  seen, or with both seen the one nearest the camera by the world landmarks' depth, reported
+  under the label it carries in most side-view frames. The far leg is hidden behind it: insufficient_data.
 * Heel lift: heel rise (:func:`screen.kinematics.sagittal.heel_rise`, foot lengths) over the
   segment's standing frames (depth < ``min_rep_depth`` / 2, at least ``min_baseline_s`` of them;
   else the rep's own standing frames), median over the bottom phase. MediaPipe's heel landmark
@@ -41,8 +41,11 @@ Side view (one leg; :mod:`screen.kinematics.sagittal`)
 
 Front or back view (both legs; :mod:`screen.kinematics.frontal`)
 * ``knee_valgus`` (FPPA, + = knee medial): per rep, at the deepest of the rep's frames whose
-  projected thigh is ≥ ``min_thigh_fraction`` of its standing length (the flexed thigh
-  pointing at the camera turns any sideways offset into a large angle).
+  projected thigh is ≥ ``min_thigh_fraction`` (0.9: the thigh at most ≈ 26° out of the image
+  plane, near the 45–60° of knee flexion at which 2-D FPPA is published) of its standing
+  length (the flexed thigh pointing at the camera turns any sideways offset into a large
+  angle). With the feet turned out, knees that track over the toes move *laterally* in the
+  image as they come forward, so a sound squat reads negative.
 * ``hip_drop`` per side (thigh lengths) at the bottom; ``lateral_shift`` (hip widths, + toward
   the left) median over the bottom phase minus its median over standing.
 * Toe-out is not measured during the squat: the world-landmark foot angle read 31–43° at the
@@ -50,10 +53,12 @@ Front or back view (both legs; :mod:`screen.kinematics.frontal`)
   nowva_goblet_squat_front; 30–59° on the sample front squats where 15–30° is seen) — the foot
   angle test measures it standing or walking.
 
-Turn limits (benchmarks/turn_sensitivity.py, exact synthetic squats): a side camera turned 15°
-moves dorsiflexion by 4.5° (its 3° bound is passed at ≈ 11°), squat depth by 1.8° and tibial
-inclination by 0.2°; a front camera turned by θ moves each knee's projected valgus by ≈ θ
-(5.2° at 5°, 10° at 10°), so knee valgus is read only within 5° of square.
+Turn limits (docs/turn_limits.md, from benchmarks/turn_sensitivity.py on exact synthetic squats,
+camera turned either way): dorsiflexion passes its 3° bound at ≈ 10.7° (declared 10°), tibial
+inclination its 1.5° at ≈ 12.5° (declared 12°), squat depth its 3° at ≈ 17° (declared 16°),
+torso–tibia stays within 3° beyond 30° (declared 20°); a front camera turned by θ moves each
+knee's projected valgus by ≈ θ in opposite directions, so knee valgus is read only within 5° of
+square (its value read at ≤ 26° of thigh foreshortening stays within 5° there).
 
 Summaries: the median over reps (``heel_lift``: the worst rep).
 """
@@ -98,11 +103,11 @@ ANGLE_ROM = "beyond the joints' range of motion (AAOS normal values) with margin
 SIDE_VIEW = ("side",)
 FRONT_VIEWS = ("front", "back")
 MEASURES = (
-    MeasureSpec("ankle_dorsiflexion", "deg", SIDE_VIEW, 11.0, (-30.0, 60.0), ANGLE_ROM,
+    MeasureSpec("ankle_dorsiflexion", "deg", SIDE_VIEW, 10.0, (-30.0, 60.0), ANGLE_ROM,
                 "median of reps", LOWER),
-    MeasureSpec("tibial_inclination", "deg", SIDE_VIEW, 20.0, (-30.0, 70.0), ANGLE_ROM,
+    MeasureSpec("tibial_inclination", "deg", SIDE_VIEW, 12.0, (-30.0, 70.0), ANGLE_ROM,
                 "median of reps", LOWER),
-    MeasureSpec("squat_depth", "deg", SIDE_VIEW, 20.0, (-90.0, 60.0),
+    MeasureSpec("squat_depth", "deg", SIDE_VIEW, 16.0, (-90.0, 60.0),
                 "thigh from vertical (−90°) to 60° below horizontal (full knee flexion)",
                 "median of reps", WHOLE),
     MeasureSpec("torso_tibia_angle", "deg", SIDE_VIEW, 20.0, (-70.0, 70.0), ANGLE_ROM,
@@ -110,9 +115,11 @@ MEASURES = (
     MeasureSpec("heel_lift", "foot lengths", SIDE_VIEW, 20.0, (-0.3, 1.0),
                 "the heel cannot sink into the floor by more than landmark noise, nor rise "
                 "above a tiptoe stance (≈ 0.6 foot lengths)", "worst rep", LOWER, max_spread=0.5),
-    MeasureSpec("knee_valgus", "deg", FRONT_VIEWS, 5.0, (-30.0, 30.0),
-                "2-D FPPA in squats and landings reported within about −20…+25° (Munro et al. "
-                "2012); the knee's frontal-plane laxity allows no more", "median of reps", WHOLE),
+    MeasureSpec("knee_valgus", "deg", FRONT_VIEWS, 5.0, (-60.0, 45.0),
+                "a projected angle, not a joint angle: 2-D FPPA is reported within about −20…+25° "
+                "in single-leg tasks (Munro et al. 2012); a bilateral squat with the feet turned "
+                "out reads −12…−66° with the knees over the toes (validation and sample front "
+                "squats), so only −60…45° can describe a knee", "median of reps", WHOLE),
     MeasureSpec("hip_drop", "thigh lengths", FRONT_VIEWS, 15.0, (-0.5, 2.5),
                 "the hips cannot drop more than thigh plus shank below standing",
                 "median of reps", WHOLE, max_spread=1.0),
@@ -131,7 +138,7 @@ class Settings:
     side: Side | None = None
     min_rep_depth: float = setting(0.2, 0.02, 3.0, "thigh lengths of hip drop")
     min_rep_separation_s: float = setting(1.0, 0.1, 30.0)
-    min_thigh_fraction: float = setting(0.8, 0.1, 1.0)
+    min_thigh_fraction: float = setting(0.9, 0.1, 1.0, "valgus read with the thigh ≤ 26° out of plane")
     max_foot_travel: float = setting(0.3, 0.0, 5.0, "torso lengths")
     max_trunk_lean_deg: float = setting(60.0, 10.0, 90.0)
     min_knee_flexion_deg: float = setting(50.0, 0.0, 170.0)
@@ -201,16 +208,23 @@ def frame_measures(points: NDArray, settings: Settings, *, world: NDArray | None
 def _near_leg(world: NDArray, legs: dict[Side, NDArray], side: Side | None
               ) -> tuple[NDArray, NDArray]:
     """The measured leg's points (T, 5, 2) and, per frame, the label it carries; ``world``
-    (T, 33, 3) are the world landmarks (depth z away from the camera)."""
+    (T, 33, 3) are the world landmarks (depth z away from the camera). Per frame: the only leg
+    whose hip, knee and ankle are seen (a side view hides the far leg); with both seen, the
+    nearer by world depth when they are at least 3 cm apart; otherwise the majority of the
+    frames so decided."""
     n = len(legs["left"])
     if side is not None:
         return legs[side], np.full(n, side, dtype=object)
     w = np.asarray(world, dtype=float)
+    seen = {s: np.all(np.isfinite(legs[s][:, :3]), axis=(1, 2)) for s in SIDES}
     z = {s: w[:, list(LEG[s][:3]), 2].mean(axis=1) for s in SIDES}
     dz = z["left"] - z["right"]
-    sure = np.isfinite(dz) & (np.abs(dz) >= NEAR_LEG_MIN_DZ_M)
-    majority_left = np.sum(sure & (dz < 0)) >= np.sum(sure & (dz > 0))
-    left = np.where(sure, dz < 0, majority_left)
+    by_depth = seen["left"] & seen["right"] & np.isfinite(dz) & (np.abs(dz) >= NEAR_LEG_MIN_DZ_M)
+    only = seen["left"] ^ seen["right"]
+    decided = by_depth | only
+    left = np.where(by_depth, dz < 0, seen["left"])
+    majority_left = np.sum(decided & left) >= np.sum(decided & ~left)
+    left = np.where(decided, left, majority_left)
     return (np.where(left[:, None, None], legs["left"], legs["right"]),
             np.where(left, "left", "right").astype(object))
 
@@ -224,11 +238,13 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     found = Findings(kind="rep")
     side_frames = np.logical_or.reduce([allowed[n] for n in SAGITTAL])
     sag = _sagittal_traces(trial, settings, depth, side_frames)
+    sag["heel_rise"] = _heel_rise(trial, sag["leg"], depth, settings)
     front = _frontal_traces(trial, settings, depth)
     standing = np.isfinite(depth) & (depth < settings.min_rep_depth / 2)
+    shank_ref = _shank_refs(trial)
     for c in candidates(trial, depth, mask, min_prominence=settings.min_rep_depth,
                         min_separation_s=settings.min_rep_separation_s, pad_ends=True):
-        why = _not_a_squat(trial, settings, depth, c) or (
+        why = _not_a_squat(trial, settings, depth, c, shank_ref) or (
             "only half a repetition is in the clip (it starts or ends at the bottom)"
             if c.partial else None)
         if why:
@@ -249,7 +265,16 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     return found
 
 
-def _not_a_squat(trial: Trial, settings: Settings, depth: F, c: Candidate) -> str | None:
+def _shank_refs(trial: Trial) -> dict[tuple[int, str], float]:
+    """Median shank length (pixels) of each leg in each segment."""
+    p = trial.points
+    shank = {s: norm(p[:, LEG[s][1]] - p[:, LEG[s][2]]) for s in SIDES}
+    return {(seg.index, s): nanmedian(shank[s][seg.frames()]) for seg in trial.scene.segments
+            for s in SIDES}
+
+
+def _not_a_squat(trial: Trial, settings: Settings, depth: F, c: Candidate,
+                 shank_ref: dict[tuple[int, str], float]) -> str | None:
     """Why a depth peak is not a squat repetition (module docstring), or None."""
     p, w, b = trial.points, trial.world, c.bottom
     seg = trial.scene.segments[c.segment]
@@ -275,10 +300,10 @@ def _not_a_squat(trial: Trial, settings: Settings, depth: F, c: Candidate) -> st
         return (f"the knees bent only {knee:.0f}° at the bottom (a squat bends them at least "
                 f"{settings.min_knee_flexion_deg:g}°)")
     for s in SIDES:
-        shank = norm(p[:, LEG[s][1]] - p[:, LEG[s][2]])
-        ref = nanmedian(shank[seg.start:seg.end])
-        if np.isfinite(shank[b]) and shank[b] < settings.shank_ratio * ref:
-            return (f"the {s} shank measured {shank[b] / ref:.2f} of its usual length at the "
+        seg_shank = norm(p[seg.start:seg.end, LEG[s][1]] - p[seg.start:seg.end, LEG[s][2]])
+        ref, here = nanmedian(seg_shank), seg_shank[b - seg.start]
+        if np.isfinite(here) and here < settings.shank_ratio * ref:
+            return (f"the {s} shank measured {here / ref:.2f} of its usual length at the "
                     "bottom: the skeleton did not hold on the body")
     return None
 
@@ -323,7 +348,9 @@ def _sagittal_traces(trial: Trial, settings: Settings, depth: F, side_frames: ND
     p, up = trial.points, trial.up
     legs = {s: p[:, list(LEG[s])] for s in SIDES}
     leg, labels = _near_leg(trial.world, legs, settings.side)
-    fwd = forward_sign(leg[:, 3], leg[:, 4], up)
+    # the way the toes point, from the side-view frames only (from the front the foot points at
+    # the camera and its image direction says nothing)
+    fwd = forward_sign(leg[side_frames, 3], leg[side_frames, 4], up)
     x: dict[str, Any] = dict(leg_measures(leg, up, fwd))
     x["thigh_angle"] = thigh_angle(leg[:, 0], leg[:, 1], up)
     x["trunk_lean"] = trunk_lean(p, up, fwd)
@@ -334,19 +361,26 @@ def _sagittal_traces(trial: Trial, settings: Settings, depth: F, side_frames: ND
     return x | {"leg": leg, "labels": labels, "fwd": fwd, "side": side}
 
 
-def _heel_baseline(trial: Trial, depth: F, c: Candidate, settings: Settings) -> NDArray:
-    """(T,) bool: the standing frames of the rep's segment when they last at least
-    ``min_baseline_s``, else the standing frames of the rep itself."""
-    seg = trial.scene.segments[c.segment]
-    standing = np.zeros(trial.n_frames, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        standing[seg.start:seg.end] = depth[seg.start:seg.end] < settings.min_rep_depth / 2
+def _heel_rise(trial: Trial, leg: NDArray, depth: F, settings: Settings) -> F:
+    """(T,) heel rise (foot lengths) over each segment's standing frames (depth <
+    ``min_rep_depth`` / 2), for segments where those last at least ``min_baseline_s``; NaN
+    elsewhere (a rep there uses its own standing frames: :func:`_own_heel_rise`)."""
+    out = np.full(trial.n_frames, np.nan)
     dt = float(np.median(np.diff(trial.t))) if trial.n_frames > 1 else 0.0
-    if standing.sum() * dt >= settings.min_baseline_s:
-        return standing
-    own = np.zeros(trial.n_frames, dtype=bool)
-    own[c.start:c.end] = standing[c.start:c.end]
-    return own
+    for seg in trial.scene.segments:
+        w = seg.frames()
+        with np.errstate(invalid="ignore"):
+            standing = depth[w] < settings.min_rep_depth / 2
+        if standing.sum() * dt >= settings.min_baseline_s:
+            out[w] = heel_rise(leg[w, 3], leg[w, 4], trial.up, standing)
+    return out
+
+
+def _own_heel_rise(trial: Trial, leg: NDArray, depth: F, c: Candidate, settings: Settings) -> F:
+    """(len of the rep,) heel rise over the rep's own standing frames."""
+    w = slice(c.start, c.end)
+    with np.errstate(invalid="ignore"):
+        return heel_rise(leg[w, 3], leg[w, 4], trial.up, depth[w] < settings.min_rep_depth / 2)
 
 
 def _sagittal_rep(trial: Trial, x: dict[str, Any], c: Candidate, rep: int, bottom: NDArray,
@@ -357,11 +391,14 @@ def _sagittal_rep(trial: Trial, x: dict[str, Any], c: Candidate, rep: int, botto
     if side is None:
         return []
     flags = {"partial": c.partial}
-    rise = heel_rise(leg[:, 3], leg[:, 4], trial.up, _heel_baseline(trial, depth, c, settings))
-    lift = rise[bottom][np.isfinite(rise[bottom])]
+    rise = x["heel_rise"][bottom]
+    if not np.isfinite(rise).any():
+        rise = _own_heel_rise(trial, leg, depth, c, settings)[bottom - c.start]
+    lift = rise[np.isfinite(rise)]
     out = [Value("heel_lift", side, rep, int(np.median(bottom)) if len(lift) else None,
                  float(np.median(lift)) if len(lift) else None, flags)]
-    near = np.abs(t - t[b]) <= settings.end_range_window_s
+    near = slice(int(np.searchsorted(t, t[b] - settings.end_range_window_s)),
+                 int(np.searchsorted(t, t[b] + settings.end_range_window_s, side="right")))
     incl = x["tibial_inclination"][near]
     incl = float(np.mean(incl)) if np.all(np.isfinite(incl)) else None
     still = bottom[np.isfinite(x["foot_pitch"][bottom])]
@@ -414,10 +451,9 @@ def _frontal_rep(trial: Trial, x: dict[str, Any], c: Candidate, rep: int, bottom
         out.append(_value("knee_valgus", s, rep, x[f"{s}_knee_valgus"], j, flags))
         out.append(_value("hip_drop", s, rep, x[f"{s}_hip_drop"], c.bottom, flags))
     seg = trial.scene.segments[c.segment]
-    base = np.zeros(trial.n_frames, dtype=bool)
-    base[seg.start:seg.end] = standing[seg.start:seg.end]
-    ref = x["lateral_shift"][base & np.isfinite(x["lateral_shift"])]
-    shift = x["lateral_shift"] - (np.median(ref) if len(ref) else np.nan)
+    ref = nanmedian(x["lateral_shift"][seg.frames()][standing[seg.frames()]])
+    shift = np.full(trial.n_frames, np.nan)
+    shift[bottom] = x["lateral_shift"][bottom] - ref
     out.append(_median_value("lateral_shift", "both", rep, shift, bottom, flags))
     return out
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from screen.recording import Recording
-from screen.results.thresholds import Status
+from screen.results.thresholds import Status, status_label
 
 
 @dataclass(frozen=True)
@@ -97,13 +97,10 @@ class Result:
                          + (f"; not counted: {len(reps['rejected'])} ("
                             + "; ".join(f"{r['t_s']:.1f} s {r['reason']}" for r in reps['rejected'][:4])
                             + ")" if reps.get("rejected") else ""))
-        reasons = {m.reason for m in self.measurements}
-        one_reason = len(reasons) == 1 and all(m.status == "insufficient_data" for m in self.measurements)
-        if one_reason:
-            lines.append(f"  insufficient data for every measure — {reasons.pop()}")
-        for m in [] if one_reason else self.measurements:
+        missing: dict[str, list[str]] = {}
+        for m in self.measurements:
             if m.status == "insufficient_data":
-                lines.append(f"  {m.side:5s} {m.name}: insufficient data — {m.reason}")
+                missing.setdefault(m.reason or "", []).append(f"{m.side} {m.name}")
                 continue
             u = _unit(m.unit)
             median = (f", median {m.median:.1f}{u}"
@@ -112,7 +109,10 @@ class Result:
             count = f" over {len(m.reps)} {kind}(s)" if m.reps else ""
             level = f"; {m.confidence['level']} confidence" if m.confidence else ""
             lines.append(f"  {m.side:5s} {m.name}: {m.statistic} {m.value:.1f}{u}{median}{count}"
-                         f" → {m.status.upper().replace('_', ' ')}{_reference(m)}{level}")
+                         f" → {status_label(m.status, m.threshold)}{_reference(m)}{level}")
+        for why, which in missing.items():  # one line per reason, however many measures share it
+            names = "every measure" if len(which) == len(self.measurements) else ", ".join(which)
+            lines.append(f"  insufficient data ({names}) — {why}")
         for a in self.asymmetry:
             u = _unit(a["unit"])
             verdict = ("" if a["notable"] is None else

@@ -26,7 +26,7 @@ Decision, in order (thresholds below; the reason names the features that decided
 the sample clips (full model, gated landmarks): squats hip_drop 0.56–1.16, knee-to-wall 0.22, gait ≤ 0.33;
 walking feet_travel ≥ 1.27, everything done in place ≤ 0.18; the lunge feet_apart_change 3.08,
 everything else not walking ≤ 0.18.
-1. seated (``seated`` < 0.45 and ``hip_drop`` < 0.45) → hip_rotation;
+1. seated (``seated`` < 0.3 and ``hip_drop`` < 0.45) → hip_rotation;
 2. the hips go down and up (``hip_drop`` ≥ 0.45) while the feet step apart (``feet_apart_change``
    > 1.0, or one foot in front in a side view: ``stagger`` > 0.5) → a lunge, which is not one of
    the screening tests (error: pass --test);
@@ -34,11 +34,12 @@ everything else not walking ≤ 0.18.
 4. the hips go down and up with the feet in place → squat;
 5. side view with one foot in front → knee_to_wall;
 6. standing still otherwise → foot_angle (standing).
-The decision is made per segment of the scene (:mod:`screen.scene.segments`: one view, one
-activity; a cut, a turn or a re-framed camera between segments moves the ankles in the image
-without any step), leaving out the :data:`TRIM_SECONDS` next to each change of view, for
-segments of at least :data:`MIN_SECONDS`; the decision covering the most frames wins. A clip
-with no such segment is refused rather than named from a handful of frames.
+The decision is made per run of the scene's segments with one view (:mod:`screen.scene.segments`:
+a cut, a turn or a re-framed camera between views moves the ankles in the image without any
+step; within a run, stepping and standing alternate as they do in a lunge), leaving out the
+:data:`TRIM_SECONDS` next to each change of view, for runs of at least :data:`MIN_SECONDS`; the
+decision covering the most frames wins. A clip with no such run is refused rather than named
+from a handful of frames.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from screen.errors import MovescreenError
 from screen.landmarks import HIPS, LM, SHOULDERS
 from screen.scene.segments import Scene
 
-SEATED_BELOW = 0.45
+SEATED_BELOW = 0.3
 HIP_DROP_MOVING = 0.45
 FEET_TRAVEL_WALKING = 0.8
 FEET_APART_CHANGE_LUNGE = 1.0
@@ -124,21 +125,15 @@ def detect(points: NDArray, scene: Scene, t: NDArray) -> Detection:
     movement is none of the tests or too little of it was seen."""
     rate = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     trim = int(round(TRIM_SECONDS * rate))
-    segs = scene.segments
     votes: dict[str, list] = {}
-    for i, seg in enumerate(segs):
-        if seg.view == "unknown":
-            continue
-        # frames next to a change of view (a turn, a cut or a cross-dissolve) are left out
-        a = seg.start + (trim if i > 0 and segs[i - 1].view != seg.view else 0)
-        b = seg.end - (trim if i + 1 < len(segs) and segs[i + 1].view != seg.view else 0)
+    n = len(points)
+    for view, a, b in _runs(scene.segments):
+        # frames next to a change of view (a turn, a cut, a dissolve) are left out
+        a, b = a + (trim if a > 0 else 0), b - (trim if b < n else 0)
         if b - a < MIN_SECONDS * rate:
             continue
-        mask = np.zeros(len(points), dtype=bool)
-        mask[a:b] = True
         try:
-            found: Detection | MovescreenError = _decide(np.where(mask[:, None, None], points,
-                                                                  np.nan), seg.view)
+            found: Detection | MovescreenError = _decide(points[a:b], view)
         except MovescreenError as err:
             found = err
         key = found.test if isinstance(found, Detection) else "refused"
@@ -151,6 +146,20 @@ def detect(points: NDArray, scene: Scene, t: NDArray) -> Detection:
     if isinstance(best, MovescreenError):
         raise best
     return best
+
+
+def _runs(segments: tuple) -> list[tuple[str, int, int]]:
+    """(view, start, end) of each run of consecutive segments with one view (walking and
+    in-place alternate inside a run, as in a lunge); a segment without a person ends a run."""
+    runs: list[list] = []
+    for seg in segments:
+        if seg.view == "unknown":
+            runs.append(["unknown", seg.start, seg.end])
+        elif runs and runs[-1][0] == seg.view:
+            runs[-1][2] = seg.end
+        else:
+            runs.append([seg.view, seg.start, seg.end])
+    return [(v, a, b) for v, a, b in runs if v != "unknown"]
 
 
 def _decide(points: NDArray, view: str) -> Detection:

@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from screen.kinematics.body import torso_length
 from screen.kinematics.gait import foot_speed_difference
 from screen.kinematics.stats import nanmedian
-from screen.landmarks import HIPS, LM
+from screen.landmarks import FEET, HIPS, LM
 from screen.scene.framing import BODY, seen
 from screen.scene.view import View
 
@@ -57,6 +57,7 @@ class SceneSettings:
     view_tolerance_deg: float = 20.0
     walking_speed: float = 0.4  # torso lengths per second (squats ≤ 0.12 median, walks ≥ 0.5)
     stepping_speed: float = 0.5  # torso lengths per second between the two feet
+    feet_smooth_s: float = 0.25  # median over the feet positions before their speed
     min_segment_s: float = 0.7
     cut_jump: float = 0.5  # torso lengths of hip-midpoint travel in one frame
 
@@ -131,32 +132,56 @@ def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDAr
 
 def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneSettings
                    ) -> NDArray[np.object_]:
-    """(T,) activity per frame from the raw image landmarks (T, 33, 5) and gated pixels."""
-    n = max(3, int(round(settings.smooth_s / np.median(np.diff(t))))) if len(t) > 1 else 1
+    """(T,) activity per frame from the raw image landmarks (T, 33, 5) and gated pixels. The
+    feet are median-smoothed over ``feet_smooth_s`` (short next to a stride of ≈ 1 s) *before*
+    their speed is taken: landmark noise
+    alone (jumps of a few pixels each frame) must not read as walking — the confidence judges
+    that noise, not the activity."""
+    if len(t) < 2:
+        return np.where(seen(image, BODY), "in_place", "absent").astype(object)
+    n = max(3, int(round(settings.smooth_s / np.median(np.diff(t)))))
     torso = _rolling_median(torso_length(points), n)
-    ankles = np.nanmean(points[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]], axis=1) \
-        if np.any(np.isfinite(points[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]])) \
-        else np.full((len(t), 2), np.nan)
-    ankles = pd.DataFrame(ankles).interpolate(limit_area="inside").to_numpy()
-    speed = np.linalg.norm(np.gradient(ankles, t, axis=0), axis=-1) / torso if len(t) > 1 \
-        else np.zeros(len(t))
-    speed = _rolling_median(speed, n)
-    stepping = _rolling_median(np.abs(foot_speed_difference(points, t)), n) if len(t) > 1 \
-        else np.zeros(len(t))
-    present = seen(image, BODY)
+    feet = np.array(points, dtype=float)
+    k = max(3, int(round(settings.feet_smooth_s / np.median(np.diff(t)))))
+    feet[:, list(FEET)] = _rolling_median(feet[:, list(FEET)].reshape(len(t), -1), k).reshape(
+        len(t), len(FEET), 2)
+    ankles = feet[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]]
+    seen_ankles = np.isfinite(ankles).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        mid = np.where(seen_ankles > 0, np.nansum(ankles, axis=1) / np.maximum(seen_ankles, 1),
+                       np.nan)
+    mid = pd.DataFrame(mid).interpolate(limit_area="inside").to_numpy()
+    speed = _rolling_median(np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) / torso, n)
+    stepping = _rolling_median(np.abs(foot_speed_difference(feet, t)), n)
     with np.errstate(invalid="ignore"):
         walking = (speed > settings.walking_speed) | (stepping > settings.stepping_speed)
-    return np.where(~present, "absent", np.where(walking, "walking", "in_place")).astype(object)
+    return np.where(~seen(image, BODY), "absent",
+                    np.where(walking, "walking", "in_place")).astype(object)
 
 
-def _runs(labels: list[tuple[str, str]], cut: NDArray[np.bool_]) -> list[list[int]]:
-    """[start, end, label index] runs of equal labels, a new run also at every cut."""
-    n = len(labels)
-    change = np.ones(n, dtype=bool)
-    change[1:] = [a != b for a, b in zip(labels[1:], labels[:-1], strict=True)]
+VIEWS: tuple[str, ...] = ("side", "front", "back", "oblique", "unknown")
+ACTIVITIES: tuple[str, ...] = ("in_place", "walking", "absent")
+
+
+def _codes(view: NDArray, activity: NDArray) -> NDArray[np.intp]:
+    """(T,) one integer per (view, activity) pair."""
+    v = np.searchsorted(np.array(sorted(VIEWS)), view.astype(str))
+    a = np.searchsorted(np.array(sorted(ACTIVITIES)), activity.astype(str))
+    return v * len(ACTIVITIES) + a
+
+
+def _decode(code: int) -> tuple[str, str]:
+    v, a = divmod(int(code), len(ACTIVITIES))
+    return sorted(VIEWS)[v], sorted(ACTIVITIES)[a]
+
+
+def _runs(codes: NDArray[np.intp], cut: NDArray[np.bool_]) -> list[list[int]]:
+    """[start, end] runs of equal codes (T,), a new run also at every cut."""
+    change = np.ones(len(codes), dtype=bool)
+    change[1:] = codes[1:] != codes[:-1]
     change |= cut
     starts = np.flatnonzero(change)
-    ends = np.append(starts[1:], n)
+    ends = np.append(starts[1:], len(codes))
     return [[int(a), int(b)] for a, b in zip(starts, ends, strict=True)]
 
 
@@ -183,18 +208,18 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
     with np.errstate(invalid="ignore"):
         cut = jump > settings.cut_jump
 
-    labels = list(zip(view.tolist(), activity.tolist(), strict=True))
-    runs = _merge_short(_runs(labels, cut), labels, max(1, int(round(settings.min_segment_s / dt))),
+    codes = _codes(view, activity)
+    runs = _merge_short(_runs(codes, cut), codes, max(1, int(round(settings.min_segment_s / dt))),
                         cut)
     segments = []
     for i, (a, b) in enumerate(runs):
-        v, act = _majority(labels[a:b])
+        v, act = _decode(_majority(codes[a:b]))
         tv = turn[a:b][np.isfinite(turn[a:b])]
         segments.append(Segment(i, a, b, v, float(np.median(tv)) if len(tv) else float("nan"), act))
     return Scene(turn, view, activity, tuple(segments), cut, settings)
 
 
-def _merge_short(runs: list[list[int]], labels: list[tuple[str, str]], min_len: int,
+def _merge_short(runs: list[list[int]], codes: NDArray[np.intp], min_len: int,
                  cut: NDArray[np.bool_]) -> list[list[int]]:
     """Merge runs shorter than ``min_len`` frames into the longer neighbour; neighbours that end
     up with the same majority label are joined unless a cut separates them (loops over runs,
@@ -216,7 +241,7 @@ def _merge_short(runs: list[list[int]], labels: list[tuple[str, str]], min_len: 
         del runs[hi]
     merged: list[list[int]] = []
     for r in runs:
-        same = merged and _majority(labels[merged[-1][0]:merged[-1][1]]) == _majority(labels[r[0]:r[1]])
+        same = merged and _majority(codes[merged[-1][0]:merged[-1][1]]) == _majority(codes[r[0]:r[1]])
         if same and not cut[r[0]]:
             merged[-1][1] = r[1]
         else:
@@ -224,7 +249,6 @@ def _merge_short(runs: list[list[int]], labels: list[tuple[str, str]], min_len: 
     return merged
 
 
-def _majority(labels: list[tuple[str, str]]) -> tuple[str, str]:
-    values, counts = np.unique(np.array([f"{v}|{a}" for v, a in labels]), return_counts=True)
-    v, a = str(values[np.argmax(counts)]).split("|")
-    return v, a  # type: ignore[return-value]
+def _majority(codes: NDArray[np.intp]) -> int:
+    """The most frequent code of a run."""
+    return int(np.argmax(np.bincount(codes)))

@@ -56,15 +56,11 @@ class Session:
 def setup_of(result: Result) -> dict[str, Any]:
     """What a trial's numbers depend on besides the person: ``view``, ``turn_deg`` (median over
     segments, when the result has segments), ``roll_deg`` and its ``roll_source`` (the result's
-    vertical when it has one, else ``floor_line``: the median foot pitch of the measured leg over
-    heel-down frames, a camera-roll fingerprint — its offset is person-specific, a change
-    between sessions is a camera change), ``model`` (name and sha256) and ``thresholds``
-    (file and version)."""
+    vertical: given, estimated from the scene or the body, or assumed level), ``model`` (name
+    and sha256) and ``thresholds`` (file and version)."""
     d = result.to_dict()
     vertical = d.get("vertical") or {}
     roll, source = vertical.get("roll_deg"), vertical.get("source")
-    if roll is None or source in (None, "assumed_level"):
-        roll, source = _floor_line(result), "floor_line"
     turns = [s["turn_deg"] for s in d.get("segments") or [] if s.get("turn_deg") is not None]
     return {"test": result.test, "view": (result.view or {}).get("view"),
             "turn_deg": float(np.median(turns)) if turns else None,
@@ -72,17 +68,6 @@ def setup_of(result: Result) -> dict[str, Any]:
             "model": result.model.get("name"), "model_sha256": result.model.get("sha256"),
             "thresholds": (result.settings.get("thresholds") or {}).get("version"),
             "thresholds_file": Path((result.settings.get("thresholds") or {}).get("file") or "").name}
-
-
-def _floor_line(result: Result) -> float | None:
-    f = result.frames
-    if "test_foot_pitch" not in f.columns:
-        return None
-    pitch = f["test_foot_pitch"].to_numpy(dtype=float)
-    if "heel_down" in f.columns:
-        pitch = pitch[f["heel_down"].to_numpy(dtype=bool)]
-    pitch = pitch[np.isfinite(pitch)]
-    return float(np.median(pitch)) if len(pitch) else None
 
 
 def analyse_trial(spec: TrialSpec, *, model: str = "full", thresholds: str | Path | None = None,

@@ -20,6 +20,7 @@ from numpy.typing import NDArray  # noqa: E402
 from screen.errors import MovescreenError  # noqa: E402
 
 PREFETCH = 8  # decoded frames buffered ahead of the consumer
+MIN_FRAMES = 2  # fewer decodable frames (a still image renamed .mp4, a 1-frame file) is refused
 
 
 @dataclass(frozen=True)
@@ -64,25 +65,36 @@ class VideoFile:
     Timestamps: each frame's ``t`` is the container's presentation time (OpenCV's
     ``CAP_PROP_POS_MSEC`` after the read), so variable-frame-rate files keep their real timing.
     If the container gives no usable time (non-increasing), the nominal ``index / fps`` is used
-    and :attr:`nominal_timing` becomes True.
+    and :attr:`nominal_timing` becomes True. A file with fewer than :data:`MIN_FRAMES` decodable
+    frames is a MovescreenError (a movement needs a video, not a still image).
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._cap = _open(self.path)
-        ok, first = self._cap.read()
-        if not ok or first is None:
-            self._cap.release()
-            raise MovescreenError(f"{self.path}: contains no decodable frames")
-        self._first = first
+        self._head = self._read_head()
+        first = self._head[0][0]
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         self.info = VideoInfo(
             path=str(self.path), width=int(first.shape[1]), height=int(first.shape[0]),
             fps_nominal=fps if fps > 0 else float("nan"),
             frames_nominal=int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0),
             rotation_deg=int(self._cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0))
-        self._first_t = self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
         self.nominal_timing = False
+
+    def _read_head(self) -> list[tuple[NDArray[np.uint8], float]]:
+        """The first :data:`MIN_FRAMES` frames (BGR, seconds), read at opening to refuse a file
+        that has fewer."""
+        head = []
+        while len(head) < MIN_FRAMES:
+            ok, bgr = self._cap.read()
+            if not ok or bgr is None:
+                self._cap.release()
+                what = "no decodable frames" if not head else "only one decodable frame (a still " \
+                    f"image?); a movement needs at least {MIN_FRAMES}"
+                raise MovescreenError(f"{self.path}: contains {what}")
+            head.append((bgr, self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0))
+        return head
 
     def __enter__(self) -> VideoFile:
         return self
@@ -98,11 +110,11 @@ class VideoFile:
         every container)."""
         self._cap.release()
         self._cap = _open(self.path)
-        self._cap.read()
+        self._head = self._read_head()
         self.nominal_timing = False
 
     def _decoded(self) -> Iterator[tuple[NDArray[np.uint8], float]]:
-        yield self._first, self._first_t
+        yield from self._head
         while True:
             ok, bgr = self._cap.read()
             if not ok:

@@ -79,3 +79,42 @@ def test_sample_manifest_matches_shared(shared):
     with open(shared / "samples" / "MANIFEST.tsv", newline="") as fh:
         expected = {r["file"]: r["sha256"] for r in csv.DictReader(fh, delimiter="\t")}
     assert {k: a.sha256 for k, (a, _) in samples.manifest().items()} == expected
+
+
+def test_manifests_are_package_data():
+    """The manifests ship inside the package (an installed wheel has no clone around it)."""
+    from importlib import resources
+
+    data = resources.files("screen.sources") / "data"
+    assert (data / "models.toml").is_file() and (data / "samples.tsv").is_file()
+    assert set(models.manifest()) == {"lite", "full", "heavy"}
+
+
+def test_model_lookup_order(tmp_path, monkeypatch):
+    """$MOVESCREEN_MODELS alone when set; else the per-user data folder, then the clone's models/."""
+    monkeypatch.setenv("MOVESCREEN_MODELS", str(tmp_path / "pinned"))
+    assert models.search_dirs() == [tmp_path / "pinned"]
+    monkeypatch.delenv("MOVESCREEN_MODELS")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    dirs = models.search_dirs()
+    assert dirs[0] == tmp_path / "xdg" / "movescreen" / "models" == models.models_dir()
+    assert dirs[1:] == [models.clone_root() / "models"]
+
+
+def test_models_list_explains_a_mirror_build(tmp_path, monkeypatch, shared):
+    monkeypatch.setenv("MOVESCREEN_MODELS", str(tmp_path))
+    models.install_model("lite", mirror=shared / "models")
+    (row,) = [r for r in models.installed() if r[0] == "lite"]
+    assert row[1] == tmp_path / "pose_landmarker_lite.task"
+    assert row[2].startswith(f"mirror build from {(shared / 'models').resolve()}")
+    assert "SHA256SUMS" in row[2] and "not the official" in row[2]
+    (tmp_path / "pose_landmarker_lite.task.provenance.json").unlink()  # bytes of unknown origin
+    (row,) = [r for r in models.installed() if r[0] == "lite"]
+    assert row[2].startswith("unverified")
+
+
+def test_samples_go_to_env_or_clone(tmp_path, monkeypatch):
+    monkeypatch.setenv("MOVESCREEN_SAMPLES", str(tmp_path))
+    assert samples.samples_dir() == tmp_path
+    monkeypatch.delenv("MOVESCREEN_SAMPLES")
+    assert samples.samples_dir() == models.clone_root() / "samples"
