@@ -5,7 +5,6 @@ heel each get their plain instruction."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import synthetic
 
 from screen.landmarks import FEET
@@ -39,10 +38,6 @@ def test_feet_out_of_frame_are_told_to_step_back():
     assert advice(rec) == ["step back or lower the camera so both feet are visible"]
 
 
-@pytest.mark.xfail(strict=True, reason="screen/live/session.py guidance reads the knee-to-wall "
-                   "frame measure 'heel_lift' and the setting 'heel_lift_deg', which the core "
-                   "no longer has (heel rise is in foot lengths, setting heel_rise_max): the "
-                   "heel cue is dead code")
 def test_lifted_heel_is_told_to_stay_down():
     """Foot pitch 3° then 15° on the last 5 frames: the heel rises sin 18° − sin 3° = 0.26 foot
     lengths over the window's start, above the protocol's 0.12 heel-down limit."""
