@@ -63,9 +63,6 @@ def test_toe_out_not_toe_in(cane):
         assert m.statistic == "median of steps"
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeWarning, reason="screen/scene/segments.py "
-                   "frame_activity: np.nanmean over frames without ankles warns 'Mean of "
-                   "empty slice' (an error in the suite)")
 def test_side_view_walk_is_insufficient_with_reason(clip_recording):
     side_walk = analyze(clip_recording("gait_side_barefoot.mp4"), test="foot_angle")
     assert side_walk.view["view"] == "side"

