@@ -11,6 +11,16 @@ convention of :func:`screen.kinematics.geometry.up_vector`).
 Ground truth by construction, for the test (front) leg:
   tibial inclination = ``incl_deg``; foot pitch (heel above toe) = ``pitch_deg``;
   ankle dorsiflexion = 90° − ∠(shank, heel→toe) = ``incl_deg − pitch_deg``.
+
+Realism where a rule depends on it (issue 14):
+* the back leg leans ``back_incl_deg`` = 30° forward with its heel raised ``back_pitch_deg`` =
+  20°, so its knee is *past its own toes* (as in the real knee_to_wall_side sample, whose back
+  shank leans ≈ 30°): a rule picking the leg whose knee travels furthest over its toes would
+  pick it; the test leg is the front one;
+* ``front`` chooses which leg drives (the far ``left`` or the near ``right``), so a rule that
+  always takes one label is caught;
+* ``heel_offset`` (metres, along the foot and up) moves the reported heel landmark off the true
+  heel, as MediaPipe's heel point sits off the sole: a constant foot-pitch offset.
 """
 
 from __future__ import annotations
@@ -25,37 +35,46 @@ from screen.recording import Recording
 SHANK, THIGH, FOOT = 0.42, 0.45, 0.20
 
 
-def _leg(x_toe: float, z: float, incl: NDArray, pitch: NDArray) -> dict[str, NDArray]:
-    """Toe fixed on the floor; the foot pivots about it by ``pitch``; shank at ``incl``."""
+def _leg(x_toe: float, z: float, incl: NDArray, pitch: NDArray,
+         heel_offset: tuple[float, float] = (0.0, 0.0)) -> dict[str, NDArray]:
+    """Toe fixed on the floor; the foot pivots about it by ``pitch``; shank at ``incl``. The
+    reported heel is ``heel_offset`` (along the foot toward the toe, up from the sole) off the
+    true heel; the ankle is placed from the true heel."""
     n = len(incl)
     a, p = np.radians(incl), np.radians(pitch)
     toe = np.tile([x_toe, 0.02, z], (n, 1))
-    heel = toe + FOOT * np.stack([-np.cos(p), np.sin(p), np.zeros(n)], axis=1)
+    along = np.stack([np.cos(p), -np.sin(p), np.zeros(n)], axis=1)  # heel → toe
+    normal = np.stack([np.sin(p), np.cos(p), np.zeros(n)], axis=1)  # up from the sole
+    heel = toe - FOOT * along
     # ankle sits 5 cm ahead of and 7 cm above the heel, in the foot's own frame
-    ankle = heel + np.stack([0.05 * np.cos(p) + 0.07 * np.sin(p),
-                             0.07 * np.cos(p) - 0.05 * np.sin(p), np.zeros(n)], axis=1)
+    ankle = heel + 0.05 * along + 0.07 * normal
     knee = ankle + SHANK * np.stack([np.sin(a), np.cos(a), np.zeros(n)], axis=1)
     hip = knee + THIGH * np.stack([-np.sin(np.radians(35)) * np.ones(n),
                                    np.cos(np.radians(35)) * np.ones(n), np.zeros(n)], axis=1)
-    return {"hip": hip, "knee": knee, "ankle": ankle, "heel": heel, "toe": toe}
+    shown = heel + heel_offset[0] * along + heel_offset[1] * normal
+    return {"hip": hip, "knee": knee, "ankle": ankle, "heel": shown, "toe": toe}
 
 
-def skeleton(incl_deg: ArrayLike, pitch_deg: ArrayLike, *, back_incl_deg: float = 5.0,
-             facing_camera: bool = False) -> NDArray:
-    """(T, 33, 3) world points of a person in a knee-to-wall stance, left leg in front (the
-    far leg, as seen by the camera)."""
+def skeleton(incl_deg: ArrayLike, pitch_deg: ArrayLike, *, back_incl_deg: float = 30.0,
+             back_pitch_deg: float = 20.0, front: str = "left", facing_camera: bool = False,
+             heel_offset: tuple[float, float] = (0.0, 0.0)) -> NDArray:
+    """(T, 33, 3) world points of a person in a knee-to-wall stance, the ``front`` leg driving
+    (``left``: the far leg as seen by the camera; ``right``: the near one)."""
     incl = np.asarray(incl_deg, dtype=float)
     pitch = np.broadcast_to(np.asarray(pitch_deg, dtype=float), incl.shape)
     n = len(incl)
-    front = _leg(0.40, -0.10, incl, pitch)
-    back = _leg(-0.25, 0.10, np.full(n, back_incl_deg), np.full(n, pitch[0]))
+    back_side = "right" if front == "left" else "left"
+    z = {"left": -0.10, "right": 0.10}  # facing +X with +Y up, the person's left is −Z
+    legs = {front: _leg(0.40, z[front], incl, pitch, heel_offset),
+            back_side: _leg(-0.25, z[back_side], np.full(n, back_incl_deg),
+                            np.full(n, back_pitch_deg), heel_offset)}
     pts = np.zeros((n, 33, 3))
-    for i, name in enumerate(("hip", "knee", "ankle", "heel", "toe")):
-        pts[:, LEG["left"][i]] = front[name]
-        pts[:, LEG["right"][i]] = back[name]
+    for side, leg in legs.items():
+        for i, name in enumerate(("hip", "knee", "ankle", "heel", "toe")):
+            pts[:, LEG[side][i]] = leg[name]
     # Pelvis and trunk: hips 0.2 m apart along Z, shoulders 0.36 m apart, torso 0.5 m.
-    pelvis = (front["hip"] + back["hip"]) / 2
-    pts[:, LM.LEFT_HIP] = pelvis - [0, 0, 0.10]  # facing +X with +Y up, the person's left is −Z
+    pelvis = (legs["left"]["hip"] + legs["right"]["hip"]) / 2
+    pts[:, LM.LEFT_HIP] = pelvis - [0, 0, 0.10]
     pts[:, LM.RIGHT_HIP] = pelvis + [0, 0, 0.10]
     pts[:, LM.LEFT_SHOULDER] = pelvis + [0.10, 0.50, -0.18]
     pts[:, LM.RIGHT_SHOULDER] = pelvis + [0.10, 0.50, 0.18]
@@ -78,10 +97,11 @@ def project(world: NDArray, *, tilt_deg: float = 0.0) -> NDArray:
 
 def recording(incl_deg: ArrayLike, pitch_deg: ArrayLike = 3.0, *, fps: float = 30.0,
               tilt_deg: float = 0.0, noise_px: float = 0.0, seed: int = 0,
-              facing_camera: bool = False, swap: ArrayLike | None = None) -> Recording:
-    """A Recording of the posed skeleton seen from the side (see :mod:`camera`). ``swap`` (T,)
-    bool exchanges left and right labels on those frames."""
-    world = skeleton(incl_deg, pitch_deg, facing_camera=facing_camera)
+              swap: ArrayLike | None = None, **pose) -> Recording:
+    """A Recording of the posed skeleton (``pose``: the keywords of :func:`skeleton`) seen from
+    the side (see :mod:`camera`). ``swap`` (T,) bool exchanges left and right labels on those
+    frames."""
+    world = skeleton(incl_deg, pitch_deg, **pose)
     return to_recording(world, side_camera(roll_deg=tilt_deg), fps=fps, noise_px=noise_px,
                         seed=seed, swap=swap)
 

@@ -48,7 +48,9 @@ def test_valgus_mirrored_leg_and_back_view_keep_the_sign():
     positive: medial is read from the other hip, never from image left/right."""
     hip, knee, ankle, other = _leg(np.array([20.0]))
     flip = np.array([-1.0, 1.0])
-    assert knee_valgus(hip * flip, knee * flip, ankle * flip, other * flip)[0] > 22.6
+    expect = 2 * np.degrees(np.arctan(0.2))  # 22.62°, as in the hand-computed case
+    assert knee_valgus(hip * flip, knee * flip, ankle * flip, other * flip)[0] == \
+        pytest.approx(expect, abs=1e-9)
 
 
 @pytest.mark.parametrize("roll", [-5.0, 5.0, 30.0])

@@ -50,11 +50,29 @@ def test_lossless_slot_makes_the_producer_wait():
     assert not second.is_alive() and slot.get(1).index == 1 and slot.dropped == 0
 
 
-def _replay(path, pace: bool) -> tuple[list[CapturedFrame], float]:
+class VirtualClock:
+    """A deterministic clock for the replay: ``perf_counter`` reads virtual seconds and waiting
+    on the replay's stop event advances them by exactly the wait (no wall-clock time)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.waits: list[float] = []
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def wait(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        self.now += seconds
+        return False  # not stopped
+
+
+def _replay(path, pace: bool, clock: VirtualClock | None = None) -> list[CapturedFrame]:
     src = FileReplay(path, pace=pace)
+    if clock is not None:
+        src._stop.wait = clock.wait  # the replay paces itself by waiting on its stop event
     slot = LatestSlot(lossless=True)
     frames = []
-    t0 = time.perf_counter()
     src.start([slot])
     try:
         while True:
@@ -64,24 +82,31 @@ def _replay(path, pace: bool) -> tuple[list[CapturedFrame], float]:
     except SourceEnded as ended:
         assert ended.error is None
     src.stop()
-    return frames, time.perf_counter() - t0
+    return frames
 
 
-def test_file_replay_is_paced_at_its_own_frame_rate(shared):
-    """53 frames at 30 fps: frame i is released at ≈ i/30 s after the first (the container's
-    own timestamps, the same as screen.sources.video gives), never earlier; the median delay is under
-    60 ms (tolerance for the shared 2-core machine). Unpaced, the same frames come out."""
+def test_file_replay_is_paced_at_its_own_frame_rate(shared, monkeypatch):
+    """53 frames at 30 fps, on a virtual clock: frame i is released exactly (t_i − t_0) after
+    the first (the container's own timestamps, the same as screen.sources.video gives), and
+    the replay waited exactly those gaps. Unpaced, the same frames come out, with no wait."""
+    import screen.live.capture as capture
+
     path = shared / CLIP
-    frames, _ = _replay(path, pace=True)
+    clock = VirtualClock()
+    monkeypatch.setattr(capture, "time", clock)
+    frames = _replay(path, pace=True, clock=clock)
     with VideoFile(path) as video:
         t_file = np.array([f.t for f in video.frames()])
     t = np.array([f.t for f in frames])
     np.testing.assert_array_equal(t, t_file)
     released = np.array([f.t_capture for f in frames]) - frames[0].t_capture
-    assert np.all(released >= (t - t[0]) - 0.002)
-    assert np.median(released - (t - t[0])) < 0.06
-    fast, _ = _replay(path, pace=False)
+    np.testing.assert_allclose(released, t - t[0], atol=1e-9)
+    np.testing.assert_allclose(np.sum(clock.waits), t[-1] - t[0], atol=1e-9)
+    fast_clock = VirtualClock()
+    monkeypatch.setattr(capture, "time", fast_clock)
+    fast = _replay(path, pace=False, clock=fast_clock)
     np.testing.assert_array_equal([f.t for f in fast], t_file)
+    assert fast_clock.waits == []
 
 
 def test_missing_camera_is_a_clear_error():

@@ -5,13 +5,15 @@ Tolerances (lite model, ``knee_to_wall_side.mp4``):
 * ``lossless`` (``--no-drop``): the replay waits for the model, every frame is analysed with the
   same timestamps as :func:`screen.sources.pose.estimate`, so the landmarks must be identical and the
   trial result equal to ``analyze`` (values to 1e-9°).
-* paced, dropping stale frames (the real live mode): on this 2-core machine 50–90% of frames
-  are analysed. Dropping frames changes (a) the samples the analysis sees — analysing every
-  2nd or 3rd frame of the same landmarks moves the best rep by 0.5–1.7° — and (b) MediaPipe's
-  tracking, which starts each frame from the previous one: measured on five paced runs the best
-  rep moved by up to 5.1° (tibial inclination) and 4.5° (dorsiflexion), with 105 of 220 frames
-  analysed. The test allows 6° and requires the same view and test leg; below 40% of frames
-  analysed (a machine too loaded to say anything) it skips with the figure.
+* dropped frames (what the real, paced live mode does on a loaded machine): tested with a
+  deterministic source that drops every 2nd frame (15 of 30 fps reach the model; no wall clock,
+  no skip on load). The specification: the same view and test leg, every value within the
+  weight-bearing-lunge MDC (4.6°, Powden et al. 2015) of the full-rate result — a change of
+  frame rate must not read as a real change between sessions — and no repetition silently
+  lost: each full-rate rep is counted or listed as rejected (with its reason) at 15 fps.
+  Measured: at 15 fps the lite model's second drive is rejected as "the front foot moved"
+  (counted at 30 fps); the full-rate lite run itself finds 2 of the 3 drives seen in the frames
+  (the full model finds 3: tests/test_cli.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from screen.analysis import analyze
 from screen.errors import MovescreenError
 from screen.live.capture import FileReplay
 from screen.live.session import LiveOptions, Session
+from screen.recording import Recording
 from screen.sources.models import resolve
 
 pytestmark = pytest.mark.video
@@ -70,19 +73,33 @@ def test_lossless_trial_equals_analyze(shared, lite, reference):
     assert got.recording.meta["model_sha256"] == want.recording.meta["model_sha256"]
 
 
-def test_paced_trial_with_dropped_frames_stays_close(shared, lite, reference):
-    session, results = live(FileReplay(shared / CLIP), lite)
-    stats = session.stats.summary()
-    if stats["frames_analysed"] < 0.4 * stats["frames_captured"]:
-        pytest.skip(f"machine too loaded: only {stats['frames_analysed']} of "
-                    f"{stats['frames_captured']} frames analysed")
+class EveryOther(FileReplay):
+    """The clip with every 2nd frame dropped before the model (deterministic), unpaced."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path, pace=False)
+
+    def _frames(self):
+        for i, item in enumerate(super()._frames()):
+            if i % 2 == 0:
+                yield item
+
+
+MDC_LUNGE_DEG = 4.6
+
+
+def test_trial_with_dropped_frames_stays_within_the_mdc(shared, lite, reference):
+    session, results = live(EveryOther(shared / CLIP), lite, lossless=True)
     got = results[0]
-    assert stats["frames_shown"] >= 0.8 * stats["frames_captured"]
+    assert got.recording.n_frames == 110
     assert got.view["view"] == reference.view["view"]
     measured = {k: v for k, v in values(reference).items() if v is not None}
     assert measured and {k for k, v in values(got).items() if v is not None} == measured.keys()
+    seen = [x["t_s"] for x in got.repetitions["counted"] + got.repetitions["rejected"]]
+    for rep in reference.repetitions["counted"]:
+        assert any(abs(t - rep["t_s"]) <= 0.3 for t in seen), rep
     for key, v in measured.items():
-        assert abs(values(got)[key] - v) <= PACED_TOLERANCE_DEG, key
+        assert abs(values(got)[key] - v) <= MDC_LUNGE_DEG, key
 
 
 def test_cli_records_the_same_files_as_analyze(shared, lite, reference, tmp_path, capsys):
@@ -91,7 +108,8 @@ def test_cli_records_the_same_files_as_analyze(shared, lite, reference, tmp_path
     video (all 220 of the clip)."""
     import cv2
 
-    rc = cli.main(["live", "--source", str(shared / CLIP), "--no-window", "--no-drop",
+    rc = cli.main(["live", "--source", str(shared / CLIP), "--test", "knee-to-wall", "--no-window",
+                   "--no-drop",
                    "--model", str(lite.path), "--record", str(tmp_path), "--record-video",
                    "--stats"])
     out, err = capsys.readouterr()
@@ -109,6 +127,21 @@ def test_cli_records_the_same_files_as_analyze(shared, lite, reference, tmp_path
     video = cv2.VideoCapture(str(trial / "video.mp4"))
     assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 220
     video.release()
+
+
+@pytest.mark.xfail(strict=True, reason="screen/live/cli.py: --test defaults to the first "
+                   "registered protocol (now foot_angle) while LiveOptions.test defaults to "
+                   "knee_to_wall — two defaults in two places, and `movescreen live` on a "
+                   "knee-to-wall replay runs the foot-angle test")
+def test_live_cli_default_test_is_the_sessions_default():
+    import argparse
+
+    from screen.live import cli as live_cli
+
+    parser = argparse.ArgumentParser()
+    live_cli.register(parser.add_subparsers())
+    args = parser.parse_args(["live", "--no-window"])
+    assert args.test.replace("-", "_") == LiveOptions().test
 
 
 class Interrupted(FileReplay):
@@ -175,7 +208,17 @@ def test_ctrl_c_keeps_the_open_trial(shared, lite, tmp_path):
     kept = tmp_path / "trial-001" / "landmarks.npz"
     assert kept.is_file()
     n = json.loads((tmp_path / "trial-001" / "summary.json").read_text())["quality"]["frames"]
-    assert 55 <= n <= 62  # the frames analysed before the interrupt reached the display loop
+    # the frames analysed before the interrupt reached the display loop: a prefix of the clip,
+    # none after the interrupt at frame 60 (how many of them were analysed depends on threads)
+    assert 0 < n <= 61
+    np.testing.assert_array_equal(Recording.load(kept).t, reference_t(shared)[:n])
+
+
+def reference_t(shared) -> np.ndarray:
+    from screen.sources.video import VideoFile
+
+    with VideoFile(shared / CLIP) as video:
+        return np.array([f.t for f in video.frames()])
 
 
 def test_a_failing_analysis_still_keeps_the_landmarks(shared, lite, tmp_path, monkeypatch):
@@ -192,17 +235,11 @@ def test_a_failing_analysis_still_keeps_the_landmarks(shared, lite, tmp_path, mo
                                   record_dir=tmp_path), log=lambda s: None)
     with pytest.raises(RuntimeError, match="simulated bug"):
         session.run()
-    from screen.recording import Recording
-
     assert Recording.load(tmp_path / "trial-001" / "landmarks.npz").n_frames == 53
 
 
 def test_lossless_squat_trial_equals_analyze(shared, lite):
     """The same core for another registered test: squat on ``squat_side_deep.mp4``."""
-    from screen.protocols import PROTOCOLS
-
-    if "squat" not in PROTOCOLS:
-        pytest.skip("squat is not registered")
     clip = shared / "samples/squat_side_deep.mp4"
     want = analyze(clip, test="squat", model=str(lite.path))
     _, results = live(FileReplay(clip, pace=False), lite, lossless=True, test="squat")

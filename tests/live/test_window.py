@@ -44,7 +44,8 @@ def free_display() -> int:
 @pytest.fixture(scope="module")
 def xvfb():
     if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb): the real-window test needs it")
+        pytest.fail("Xvfb is not installed (apt-get install xvfb; CI installs it): the real-window "
+                    "test needs it")
     n = free_display()
     proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,7 +95,7 @@ def _start_live(xvfb: str, shared, *args: str) -> tuple[subprocess.Popen, dict[s
 
 def test_window_shows_the_overlay(xvfb, shared, tmp_path):
     if not (shutil.which("import") or (shutil.which("xwd") and shutil.which("convert"))):
-        pytest.skip("no screenshot tool (ImageMagick import, or xwd + convert)")
+        pytest.fail("no screenshot tool (ImageMagick import, or xwd + convert; CI installs it)")
     snap = tmp_path / "last_frame.png"
     app, env = _start_live(xvfb, shared, "--trial", "all", "--linger", "8", "--snapshot", str(snap))
     try:
@@ -142,11 +143,9 @@ def test_keys_choose_side_start_and_stop_a_trial_and_quit(xvfb, shared, tmp_path
     quits before the clip ends."""
     from screen.protocols import PROTOCOLS
 
-    if len(PROTOCOLS) < 2:
-        pytest.skip("only one test registered: the test key has nothing to switch to")
-    second = list(PROTOCOLS)[1]
+    second = list(PROTOCOLS)[1]  # four protocols are registered
     if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed: key presses cannot be sent to the window")
+        pytest.fail("xdotool is not installed (CI installs it): key presses cannot be sent")
     app, env = _start_live(xvfb, shared, "--record", str(tmp_path))
 
     def xdo(*args: str) -> None:
@@ -175,14 +174,16 @@ def test_keys_choose_side_start_and_stop_a_trial_and_quit(xvfb, shared, tmp_path
     summary = json.loads((tmp_path / "trial-001" / "summary.json").read_text())
     assert summary["test"] == second
     assert summary["settings"]["protocol"]["side"] == "left"
-    assert 20 <= summary["quality"]["frames"] < 220  # ≈ 2.5 s of the 7.3 s clip
+    # SPACE ended the trial before the clip did: some frames, not the whole clip (how many
+    # depends on when the keys arrive, which is not asserted)
+    assert 0 < summary["quality"]["frames"] < 220
 
 
 def test_closing_the_window_keeps_the_trial(xvfb, shared, tmp_path):
     """The window's close request (WM_DELETE_WINDOW, as a window manager sends it) mid-trial:
     the app says so, writes the trial recorded so far and exits 0 before the clip ends."""
     if shutil.which("xdotool") is None:
-        pytest.skip("xdotool is not installed: the window cannot be found to close it")
+        pytest.fail("xdotool is not installed (CI installs it): the window cannot be closed")
     from .x11 import request_close
 
     app, env = _start_live(xvfb, shared, "--record", str(tmp_path), "--trial", "all")
@@ -199,4 +200,4 @@ def test_closing_the_window_keeps_the_trial(xvfb, shared, tmp_path):
     assert app.returncode == 0, err
     assert "window closed" in err
     summary = json.loads((tmp_path / "trial-001" / "summary.json").read_text())
-    assert 10 <= summary["quality"]["frames"] < 220
+    assert 0 < summary["quality"]["frames"] < 220  # the close came before the clip's end

@@ -14,12 +14,12 @@ Checks (full model; the lite model merged two right stances into one on this cli
   stance (where its FPA is read) falls inside one of the watched stance windows above; between
   5 and 8 stances in all, at least 2 per foot (found: 6, right 9–35, 42–74, 83–106 and left
   35–44, 71–89, 106–128 — the left contacts are found up to ~10 frames late);
-* toe-out per step within −10°…+35° and each foot's median within 0…25°. Why this range: the
-  foot progression angle of adults walking is about +10° ± 5–7° (Staheli 1985: normal −3° to
-  +20°); a visually impaired walker with a cane may toe out more, and the frames show mild
-  toe-out on both feet, not toe-in. From the front the exact angle cannot be read off the frames,
-  so the range is deliberately wide; measured: left 27.3, 20.0, 9.0 (median 20.0), right 11.3,
-  12.6, 2.1 (median 11.3).
+* toe-out, not toe-in, on both feet (the frames show mild toe-out): each foot's median > 0.
+  That is all the frames support — from the front the angle's size cannot be read by eye, so
+  the FPA *value* on this real clip is not checked against anything (a constant 12° would pass
+  this sign check); FPA accuracy is backed only by exact synthetic geometry
+  (test_foot_angle.py) — see docs/accuracy.md. (The old −10…+35° band per step was wide enough
+  for any plausible walker and tested nothing.)
 
 ``gait_side_barefoot.mp4`` (side view): insufficient_data with the reason.
 """
@@ -38,39 +38,34 @@ def cane(clip_recording):
     return analyze(clip_recording("gait_front_cane.mp4"), test="foot_angle")
 
 
-@pytest.fixture(scope="module")
-def side_walk(clip_recording):
-    return analyze(clip_recording("gait_side_barefoot.mp4"), test="foot_angle")
-
-
 def test_front_walk_is_recognised(cane):
     assert cane.view["view"] == "front"
     assert cane.view["mode"] == "walking"
 
 
 def test_steps_found_where_the_feet_were_down(cane):
-    fps = 30.0
+    """Each step's value is read at the middle of its stance (its ``frame``): that frame lies in
+    one of the watched stance windows of that foot."""
     total = 0
     for side, windows in STANCES.items():
         reps = cane.measurement(M, side).reps
         assert len(reps) >= 2
         total += len(reps)
         for r in reps:
-            middle = (r["t_s"] + r["toe_off_t_s"]) / 2 * fps
-            assert any(a <= middle <= b for a, b in windows), (side, r)
+            assert any(a <= r["frame"] <= b for a, b in windows), (side, r)
     assert 5 <= total <= 8
 
 
-def test_toe_out_per_step_is_plausible(cane):
+def test_toe_out_not_toe_in(cane):
     for side in ("left", "right"):
         m = cane.measurement(M, side)
-        assert all(-10.0 <= r["value"] <= 35.0 for r in m.reps)
-        assert 0.0 <= m.value <= 25.0
-        assert m.statistic == "median of steps (walking)"
+        assert m.value is not None and m.value > 0, side
+        assert m.statistic == "median of steps"
 
 
-def test_side_view_walk_is_insufficient_with_reason(side_walk):
+def test_side_view_walk_is_insufficient_with_reason(clip_recording):
+    side_walk = analyze(clip_recording("gait_side_barefoot.mp4"), test="foot_angle")
     assert side_walk.view["view"] == "side"
     for m in side_walk.measurements:
         assert m.status == "insufficient_data" and m.value is None
-        assert "line of sight" in m.reason
+        assert "needs a front or back view" in m.reason

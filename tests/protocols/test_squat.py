@@ -15,8 +15,15 @@ Where each expectation comes from
   camera and reading the same definition with independent code (arccos-based helpers in
   synthetic_squat.py), per rep over the same frames (bound ≤ 0.5°). How far the 2-D reading is
   from 3-D truth off-axis is asserted separately and documented (README_squat).
-* Noise (2 px Gaussian on every landmark, 10 seeds): bounds stated per test, set from the
-  worst error measured over 20 seeds with a margin.
+* Noise (2 px Gaussian on every landmark, 10 seeds): the accuracy *specifications* were written
+  before measuring, from GUIDE §3's instrument anchors — tibial inclination per rep inside the
+  smartphone inclinometer's limits of agreement (−1.8…+1.5°), ankle dorsiflexion per rep within
+  the weight-bearing-lunge MDC (4.6°), knee valgus per rep within the 2-D FPPA MDC (7.5°). The
+  tighter per-measure bounds set from measured runs are regression guards (marked
+  ``regression``), not accuracy claims.
+* Turned-out feet seen from the side (a common squat stance): the 2-D reading is checked
+  against the projected skeleton (the protocol does what it documents) and, separately, against
+  the 3-D truth (strict xfail: see the test).
 """
 
 import numpy as np
@@ -25,7 +32,7 @@ import synthetic_squat as Q
 from camera import front_camera, side_camera, to_recording
 
 from screen import analyze
-from screen.analysis import conditioned_points
+from screen.conditioning.conditioned import conditioned_points
 from screen.kinematics.geometry import up_vector
 from screen.kinematics.sagittal import thigh_angle
 from screen.landmarks import LEG, LM
@@ -69,21 +76,27 @@ def test_thigh_angle_hand_computed():
 
 @pytest.mark.parametrize("roll", [0.0, -5.0, 5.0])
 def test_side_noiseless_square_camera_exact(roll):
-    """Bound ≤ 0.5° per rep against the 3-D construction (roll passed as camera_tilt_deg)."""
+    """Bound ≤ 0.5° per rep against the 3-D construction (roll passed as camera_tilt_deg).
+    Statuses (thresholds.toml) and why each is clinically right: depth 10° below parallel meets
+    the FMS deep-squat criterion (thigh below horizontal); torso–tibia 5° meets "torso parallel
+    to the tibia or more upright"; dorsiflexion 27° is above the 20° normal of the starting
+    material; the heel does not move (FMS: heels down); tibial inclination has no squat norm."""
     r = analyze(to_recording(WORLD, side_camera(roll_deg=roll)), test="squat",
                 camera_tilt_deg=roll)
     assert r.view["view"] == "side"
     for name, truth in TRUTH.items():
         got = _reps(r, name, "right")  # the right leg is nearer a camera on the +Z side
         assert len(got) == 3, name
-        assert np.abs(got - truth).max() <= 0.5, (name, got)
-    assert r.measurement("squat_depth", "right").status == "normal"  # 10° ≥ 0° (FMS)
-    assert all(rep["below_parallel"] for rep in r.measurement("squat_depth", "right").reps)
-    assert r.measurement("torso_tibia_angle", "right").status == "normal"  # 5° ≥ 0°
-    assert r.measurement("ankle_dorsiflexion", "right").status == "normal"  # 27° ≥ 10°
+        assert np.abs(got - truth).max() <= (0.01 if name == "heel_lift" else 0.5), (name, got)
+    assert r.measurement("squat_depth", "right").status == "normal"
+    assert all(rep["flags"]["below_parallel"] for rep in r.measurement("squat_depth", "right").reps)
+    assert r.measurement("torso_tibia_angle", "right").status == "normal"
+    assert r.measurement("ankle_dorsiflexion", "right").status == "normal"
+    assert r.measurement("heel_lift", "right").status == "normal"
     assert r.measurement("tibial_inclination", "right").status == "not_rated"
     assert r.measurement("ankle_dorsiflexion", "left").status == "insufficient_data"
     assert "far leg" in r.measurement("ankle_dorsiflexion", "left").reason
+    assert "foot_angle" not in {m.name for m in r.measurements}  # toe-out not from squats
 
 
 def test_side_untold_roll_shifts_vertical_measures_only():
@@ -95,9 +108,10 @@ def test_side_untold_roll_shifts_vertical_measures_only():
     assert np.abs(_reps(r, "torso_tibia_angle", "right") - 5.0).max() <= 0.5
 
 
-def _expected_side(cam, roll):
-    """Per-rep 2-D expectations from the projected skeleton (independent code)."""
-    px = cam.project(WORLD)
+def _expected_side(cam, roll, world=WORLD):
+    """Per-rep 2-D expectations from the projected skeleton (independent code): the shank from
+    vertical and the foot's heel→toe line, thigh and trunk, read at each bottom frame."""
+    px = cam.project(world)
     up = up_vector(roll)
     hip, knee, ankle, heel, toe = (px[:, LEG["right"][i]] for i in range(5))
     df = 90.0 - Q.deg_between(knee - ankle, toe - heel)
@@ -106,57 +120,103 @@ def _expected_side(cam, roll):
     mid = (px[:, LM.LEFT_SHOULDER] + px[:, LM.RIGHT_SHOULDER]) / 2 - (
         px[:, LM.LEFT_HIP] + px[:, LM.RIGHT_HIP]) / 2
     trunk = Q.projected_from_vertical(mid, up, 1.0)
-    out = {"ankle_dorsiflexion": [df[w].max() for w in _windows()],
-           "tibial_inclination": [incl[w].max() for w in _windows()],
-           "squat_depth": [thigh[w].max() for w in _windows()],
-           "torso_tibia_angle": [incl[b] - trunk[b] for b in BOTTOMS]}
-    return {k: np.array(v) for k, v in out.items()}
+    out = {"ankle_dorsiflexion": df[BOTTOMS], "tibial_inclination": incl[BOTTOMS],
+           "squat_depth": thigh[BOTTOMS], "torso_tibia_angle": incl[BOTTOMS] - trunk[BOTTOMS]}
+    return {k: np.asarray(v) for k, v in out.items()}
 
 
-@pytest.mark.parametrize("yaw,roll", [(15.0, 5.0), (-15.0, -5.0), (15.0, 0.0)])
-def test_side_off_axis_matches_projected_truth(yaw, roll):
-    """Yaw ±15°, roll ≤ 5° (given): each rep within 0.5° of the projected 2-D value. The 2-D
-    value itself differs from the 3-D construction off-axis (perspective of the feet seen from
-    knee height): measured 4.5° dorsiflexion, 1.8° inclination, 2.6° depth, 1.2° torso–tibia;
-    asserted ≤ 5° / 3° here so the documentation's figure stays true."""
+@pytest.mark.parametrize("yaw,roll", [(15.0, 5.0), (-15.0, -5.0), (8.0, 0.0)])
+def test_side_off_axis_matches_projected_truth_within_turn_limits(yaw, roll):
+    """Yaw up to ±15°, roll ≤ 5° (given): each measure whose declared turn limit covers the
+    body's turn from side-on reads each rep within 0.5° of the projected 2-D value; each one
+    whose limit does not is withheld naming its limit."""
     cam = side_camera(yaw_deg=yaw, roll_deg=roll)
     r = analyze(to_recording(WORLD, cam), test="squat", camera_tilt_deg=roll)
     assert r.view["view"] == "side"
+    off = 90.0 - r.to_dict()["segments"][0]["turn_deg"]
+    assert off == pytest.approx(abs(yaw), abs=0.5)
+    read = 0
     for name, exp in _expected_side(cam, roll).items():
+        limit = squat.PROTOCOL.measure(name).max_turn_deg
+        if off > limit:
+            m = r.measurement(name, "right")
+            assert m.status == "insufficient_data" and f"at most {limit:g}°" in m.reason, name
+            continue
+        read += 1
         got = _reps(r, name, "right")
-        assert np.abs(got - exp).max() <= 0.5, (name, got, exp)
-        off = {"ankle_dorsiflexion": 5.0}.get(name, 3.0)
-        assert np.abs(exp - TRUTH[name]).max() <= off, (name, exp)
+        assert len(got) == 3 and np.abs(got - exp).max() <= 0.5, (name, got, exp)
+    assert read >= 1
 
 
-def test_side_two_pixel_noise_bounds():
-    """Roll 5° given, 2-px noise, 10 seeds. Stated bounds per rep: dorsiflexion ≤ 2.5°, tibial
-    inclination ≤ 2.0°, depth ≤ 1.5°, torso–tibia ≤ 2.0°, heel lift ≤ 2.5°; median over reps
-    ≤ 2.0° for dorsiflexion (worst over 20 seeds: 2.0°, 1.4°, 1.2°, 1.4°, 1.9°; median 1.4°)."""
-    bounds = {"ankle_dorsiflexion": 2.5, "tibial_inclination": 2.0, "squat_depth": 1.5,
-              "torso_tibia_angle": 2.0, "heel_lift": 2.5}
-    for seed in range(10):
-        r = analyze(to_recording(WORLD, side_camera(roll_deg=5.0), noise_px=2.0, seed=seed),
-                    test="squat", camera_tilt_deg=5.0)
+def _noisy_side(seeds=range(10)):
+    for seed in seeds:
+        yield seed, analyze(to_recording(WORLD, side_camera(roll_deg=5.0), noise_px=2.0,
+                                         seed=seed), test="squat", camera_tilt_deg=5.0)
+
+
+def test_side_two_pixel_noise_within_instrument_anchors():
+    """Specification (module docstring): roll 5° given, 2-px noise, 10 seeds; every rep found;
+    tibial inclination per rep within the inclinometer's limits of agreement (−1.8…+1.5°);
+    dorsiflexion per rep within the lunge MDC (4.6°)."""
+    for seed, r in _noisy_side():
+        incl = _reps(r, "tibial_inclination", "right") - TRUTH["tibial_inclination"]
+        df = _reps(r, "ankle_dorsiflexion", "right") - TRUTH["ankle_dorsiflexion"]
+        assert len(incl) == 3 and incl.min() >= -1.8 and incl.max() <= 1.5, (seed, incl)
+        assert len(df) == 3 and np.abs(df).max() <= 4.6, (seed, df)
+
+
+@pytest.mark.regression
+def test_side_two_pixel_noise_regression():
+    """Regression guard (bounds from measured runs): per rep dorsiflexion ≤ 2.5°, depth
+    ≤ 1.5°, torso–tibia ≤ 2.0°, heel lift ≤ 0.05 foot lengths."""
+    bounds = {"ankle_dorsiflexion": 2.5, "squat_depth": 1.5, "torso_tibia_angle": 2.0,
+              "heel_lift": 0.05}
+    for seed, r in _noisy_side():
         for name, bound in bounds.items():
             got = _reps(r, name, "right")
             assert len(got) == 3 and np.abs(got - TRUTH[name]).max() <= bound, (seed, name, got)
-        assert abs(r.measurement("ankle_dorsiflexion", "right").median - 27.0) <= 2.0
+
+
+TURNOUT_SIDE = 25.0
+
+
+def test_side_turned_out_feet_match_the_projected_foot():
+    """Feet turned out 25° (both), seen from the side: the foot is foreshortened and, nearer the
+    camera at the toe, pitched in the image. Each rep's dorsiflexion, inclination, depth and
+    torso–tibia within 0.5° of the projected skeleton read by independent code; the heel does
+    not rise (heel lift ≤ 0.01 foot lengths)."""
+    world = Q.skeleton(INCL, THIGH, TRUNK, PITCH, turnout=(TURNOUT_SIDE, TURNOUT_SIDE))
+    cam = side_camera()
+    r = analyze(to_recording(world, cam), test="squat")
+    for name, exp in _expected_side(cam, 0.0, world).items():
+        got = _reps(r, name, "right")
+        assert len(got) == 3 and np.abs(got - exp).max() <= 0.5, (name, got, exp)
+    assert np.abs(_reps(r, "heel_lift", "right")).max() <= 0.01
+
+
+@pytest.mark.xfail(strict=True, reason="screen/protocols/squat.py: side-view dorsiflexion reads the "
+                   "heel→toe line in the image; feet turned out 25° (a usual squat stance) read "
+                   "≈ 19° for a true 27° (perspective pitches the foot), with no correction, "
+                   "turn-out limit or warning")
+def test_side_turned_out_feet_dorsiflexion_within_its_stated_bound():
+    """The 3° bound the protocol states for its side-view dorsiflexion (turn limits), applied to
+    turned-out feet; or the value is withheld / warned about."""
+    world = Q.skeleton(INCL, THIGH, TRUNK, PITCH, turnout=(TURNOUT_SIDE, TURNOUT_SIDE))
+    r = analyze(to_recording(world, side_camera()), test="squat")
+    m = r.measurement("ankle_dorsiflexion", "right")
+    warned = any("turn" in w and "feet" in w for w in r.quality["warnings"])
+    assert m.value is None or warned or abs(m.value - TRUTH["ankle_dorsiflexion"]) <= 3.0
 
 
 def test_side_label_swaps_keep_the_near_leg():
     """Labels swapped (image and world) for the whole second rep (3–6 s, switching while
-    standing): the near leg is still measured, chosen per frame from the world depth; every rep
-    within 0.5° and reported under the majority label "right".
-
-    Not covered: labels flickering frame by frame. Conditioning runs per label *before* the
-    protocol sees the points, so the near and far leg (a few pixels apart in a side view) get
-    blended: with 30% random swaps the dorsiflexion error reaches 3.8°."""
+    standing): a sustained swap. The near leg is still measured, every rep within 0.5°, reported
+    under the majority label "right", and the leg column names the label it carries."""
     swap = (T >= 3.0) & (T < 6.0)
     r = analyze(to_recording(WORLD, side_camera(), swap=swap), test="squat")
     for name in ("ankle_dorsiflexion", "squat_depth", "torso_tibia_angle"):
         assert np.abs(_reps(r, name, "right") - TRUTH[name]).max() <= 0.5, name
-    assert (r.frames["test_label"][swap] == "left").all()
+    assert (r.frames["sagittal_leg"] == "right").all()  # re-paired before the protocol
 
 
 def test_side_override_trusts_the_label():
@@ -165,51 +225,89 @@ def test_side_override_trusts_the_label():
     assert r.measurement("ankle_dorsiflexion", "right").status == "insufficient_data"
 
 
-def test_side_heel_lift_is_measured_flagged_and_excluded():
-    """The heel rises by 15° (foot pitch 3° → 18°: smooth 0.3-s ramps, held 3.9–5.1 s) around
-    the second bottom (4.5 s): that rep's heel lift (median over its bottom phase) is 15° ± 0.5°
-    (> 10°: outside_normal) and named in a warning; its dorsiflexion is read at the deepest
-    heel-down frame (lift < 10°), so it is α − pitch there, by construction, not the 27° of
-    reps 1 and 3."""
-    ramp = np.clip(np.minimum(T - 3.6, 5.4 - T) / 0.3, 0.0, 1.0)
-    lift_deg = 15.0 * np.sin(np.pi / 2 * ramp) ** 2
-    pitch = PITCH + lift_deg
-    r = analyze(to_recording(Q.skeleton(INCL, THIGH, TRUNK, pitch), side_camera()),
-                test="squat")
+HEEL_UP = np.clip(np.minimum(T - 3.6, 5.4 - T) / 0.3, 0.0, 1.0)
+
+
+def _heel_raised(deg):
+    """Foot pitch 3° → 3° + ``deg`` around the second bottom (smooth 0.3-s ramps, held
+    3.9–5.1 s): the toe stays down, the heel rises by FOOT·(sin(3° + deg) − sin 3°), i.e.
+    sin(3° + deg) − sin 3° foot lengths (the foot lies in a plane parallel to the image)."""
+    lift = deg * np.sin(np.pi / 2 * HEEL_UP) ** 2
+    return PITCH + lift, np.sin(np.radians(PITCH + deg)) - np.sin(np.radians(PITCH))
+
+
+def test_side_heel_lift_in_foot_lengths_per_rep():
+    """Heel pitched up 15° at the second bottom: that rep's heel lift is
+    sin 18° − sin 3° = 0.257 foot lengths (± 0.01), the others 0 (± 0.01). Dorsiflexion is read
+    at the bottom whatever the heel does: rep 2 = 30 − 18 = 12° (± 0.5)."""
+    pitch, rise = _heel_raised(15.0)
+    r = analyze(to_recording(Q.skeleton(INCL, THIGH, TRUNK, pitch), side_camera()), test="squat")
     lift = _reps(r, "heel_lift", "right")
-    assert lift[1] == pytest.approx(15.0, abs=0.5) and np.abs(lift[[0, 2]]).max() <= 0.5
-    assert r.measurement("heel_lift", "right").status == "outside_normal"
-    rep2 = _windows()[1]
-    down = rep2[lift_deg[rep2] < 10.0]
-    deepest = down[np.argmax(S[down])]  # on the descent or the ascent: the same by symmetry
+    assert lift[1] == pytest.approx(rise, abs=0.01) and np.abs(lift[[0, 2]]).max() <= 0.01
+    assert r.measurement("heel_lift", "right").value == pytest.approx(rise, abs=0.01)  # worst rep
     df = _reps(r, "ankle_dorsiflexion", "right")
-    assert df[1] == pytest.approx(INCL[deepest] - pitch[deepest], abs=0.5)
-    assert df[1] < 27.0 - 2 and np.abs(df[[0, 2]] - 27.0).max() <= 0.5
-    assert any("heel lifted" in w and "[2]" in w for w in r.quality["warnings"])
+    assert df[1] == pytest.approx(30.0 - 18.0, abs=0.5) and np.abs(df[[0, 2]] - 27.0).max() <= 0.5
+
+
+def test_side_heel_baseline_is_the_standing_period_not_one_frame():
+    """The person settles in: heels up 10° for the first 0.2 s, then flat on the floor for the
+    rest of the clip (heels never leave the floor during the squats). The heel-lift baseline is
+    the standing period (median over ≥ 0.3 s of standing frames), so every rep reads 0 ± 0.01
+    foot lengths; a baseline taken from the first frame would read every rep ≈ −0.17."""
+    pitch = np.where(T < 0.2, PITCH + 10.0, PITCH)
+    r = analyze(to_recording(Q.skeleton(INCL, THIGH, TRUNK, pitch), side_camera()), test="squat")
+    assert np.abs(_reps(r, "heel_lift", "right")).max() <= 0.01
+
+
+def test_side_gross_heel_lift_is_outside_normal():
+    """Heels pitched up 40° at every bottom (ramped in as the squat passes 50–80% of its depth,
+    held below): heel sin 43° − sin 3° = 0.63 foot lengths up (± 0.01), ≈ 16 cm for a 25-cm
+    foot. The heels clearly leave the floor, which fails FMS's "heels stay down" whatever limit
+    the threshold review settles on below tiptoe: rated outside_normal."""
+    ramp = np.clip((S - 0.5) / 0.3, 0.0, 1.0)
+    pitch = PITCH + 40.0 * np.sin(np.pi / 2 * ramp) ** 2
+    rise = np.sin(np.radians(PITCH + 40.0)) - np.sin(np.radians(PITCH))
+    r = analyze(to_recording(Q.skeleton(INCL, THIGH, TRUNK, pitch), side_camera()), test="squat")
+    m = r.measurement("heel_lift", "right")
+    assert np.abs(_reps(r, "heel_lift", "right") - rise).max() <= 0.01
+    assert m.value == pytest.approx(rise, abs=0.01) and m.status == "outside_normal"
+
+
+@pytest.mark.xfail(strict=True, reason="screen/results/confidence.py: the consistency factor "
+                   "withholds a 'worst rep' measure when one rep differs from the others — "
+                   "exactly the case the worst-rep statistic exists for (one rep with the "
+                   "heels 0.63 foot lengths up is published as insufficient_data)")
+def test_side_one_rep_with_a_gross_heel_lift_is_reported():
+    pitch, rise = _heel_raised(40.0)
+    r = analyze(to_recording(Q.skeleton(INCL, THIGH, TRUNK, pitch), side_camera()), test="squat")
+    m = r.measurement("heel_lift", "right")
+    assert m.value == pytest.approx(rise, abs=0.01) and m.status == "outside_normal"
 
 
 def test_shallow_squat_is_above_parallel_and_restricted():
-    """Bottom thigh angle −30° (above parallel): depth −30° ± 0.5°, restricted (FMS: below
-    horizontal), warned; trunk leaning 35° past a 30° tibia: torso–tibia −5°, restricted."""
+    """Bottom thigh angle −30° (above parallel): depth −30° ± 0.5°, restricted — FMS's deep
+    squat requires the thigh below horizontal; trunk leaning 35° past a 30° tibia: torso–tibia
+    −5° ± 0.5°, restricted — FMS requires the torso parallel to the tibia or more upright."""
     world = Q.skeleton(INCL, Q.between(S, -88, -30), Q.between(S, 0, 35), PITCH)
     r = analyze(to_recording(world, side_camera()), test="squat")
     assert np.abs(_reps(r, "squat_depth", "right") + 30.0).max() <= 0.5
     assert r.measurement("squat_depth", "right").status == "restricted"
+    assert not any(rep["flags"]["below_parallel"] for rep in r.measurement("squat_depth", "right").reps)
     assert np.abs(_reps(r, "torso_tibia_angle", "right") + 5.0).max() <= 0.5
     assert r.measurement("torso_tibia_angle", "right").status == "restricted"
-    assert any("below horizontal" in w for w in r.quality["warnings"])
 
 
-def test_clip_starting_at_the_bottom_counts_one_partial_rep():
-    """Starts at the bottom, stands up over 1.5 s, stands 0.5 s: one rep, marked partial, with
-    exact values (≤ 0.5°)."""
+def test_clip_starting_at_the_bottom_is_a_rejected_half_rep():
+    """Starts at the bottom, stands up over 1.5 s, stands 0.5 s: half a repetition, rejected
+    with the reason, not counted; no value."""
     t = np.arange(60) / FPS
     s = np.where(t < 1.5, 0.5 * (1 + np.cos(np.pi * t / 1.5)), 0.0)
     world = Q.skeleton(Q.between(s, 2, 30), Q.between(s, -88, 10), Q.between(s, 0, 25), PITCH)
     r = analyze(to_recording(world, side_camera()), test="squat")
-    m = r.measurement("ankle_dorsiflexion", "right")
-    assert len(m.reps) == 1 and m.reps[0]["partial"] and m.value == pytest.approx(27.0, abs=0.5)
-    assert any("partly" in w for w in r.quality["warnings"])
+    reps = r.to_dict()["repetitions"]
+    assert reps["counted"] == [] and len(reps["rejected"]) == 1
+    assert reps["rejected"][0]["bottom_frame"] == 0 and "half a repetition" in reps["rejected"][0]["reason"]
+    assert r.measurement("ankle_dorsiflexion", "right").value is None
 
 
 def test_standing_still_has_no_reps_and_says_so():
@@ -239,22 +337,28 @@ def _expected_valgus(px, side, roll=0.0):
     return np.array([fppa[w[ok[w]][np.argmin(height[w[ok[w]]])]] for w in _windows()])
 
 
-@pytest.mark.parametrize("yaw,roll", [(0.0, 0.0), (0.0, 5.0), (15.0, 5.0), (-15.0, -3.0)])
+@pytest.mark.parametrize("yaw,roll", [(0.0, 0.0), (0.0, 5.0), (4.0, -3.0)])
 def test_front_valgus_matches_projected_truth(yaw, roll):
-    """Knee valgus per rep within 0.5° of the projected 2-D value (noiseless), yaw ≤ 15°,
-    roll ≤ 5° given. Off-axis the 2-D value is far from the 3-D knee angle (the flexed thigh
-    points at the camera): a turned person is warned about above 10°."""
+    """Knee valgus per rep within 0.5° of the projected 2-D value (noiseless), roll ≤ 5° given,
+    within the declared 5° turn limit. No valgus norm for a bilateral squat: not_rated."""
     cam = front_camera(yaw_deg=yaw, roll_deg=roll)
     r = analyze(to_recording(FRONT, cam), test="squat", camera_tilt_deg=roll)
     assert r.view["view"] == "front"
+    assert r.view["turn_deg"] == pytest.approx(abs(yaw), abs=0.5)
     px = cam.project(FRONT)
     for s in ("left", "right"):
         got, exp = _reps(r, "knee_valgus", s), _expected_valgus(px, s, roll)
         assert len(got) == 3 and np.abs(got - exp).max() <= 0.5, (s, got, exp)
         assert r.measurement("knee_valgus", s).status == "not_rated"
-    turned = any("turned" in w for w in r.quality["warnings"])
-    assert turned == (abs(yaw) > 10)
-    assert r.view["turn_deg"] == pytest.approx(abs(yaw), abs=0.5)
+
+
+def test_front_valgus_withheld_beyond_the_turn_limit():
+    """A front camera turned 10°: projected valgus moves by ≈ the turn (module docstring), so
+    knee valgus is insufficient_data naming the 5° limit; hip drop (15° limit) is still read."""
+    r = analyze(to_recording(FRONT, front_camera(yaw_deg=10.0)), test="squat")
+    m = r.measurement("knee_valgus", "left")
+    assert m.status == "insufficient_data" and "at most 5°" in m.reason
+    assert len(_reps(r, "hip_drop", "left")) == 3
 
 
 def test_front_valgus_standing_is_the_3d_angle_and_reps_match_projection():
@@ -271,14 +375,6 @@ def test_front_valgus_standing_is_the_3d_angle_and_reps_match_projection():
     px = cam.project(world)
     for s in ("left", "right"):
         assert np.abs(_reps(r, "knee_valgus", s) - _expected_valgus(px, s)).max() <= 0.5
-
-
-def test_front_foot_angle_from_world_landmarks():
-    """Turn-out 15° (left) and 10° (right) by construction, feet flat: foot angle within 0.5°
-    (world landmarks, so any camera angle)."""
-    r = analyze(to_recording(FRONT, front_camera(yaw_deg=10.0)), test="squat")
-    assert r.measurement("foot_angle", "left").value == pytest.approx(15.0, abs=0.5)
-    assert r.measurement("foot_angle", "right").value == pytest.approx(10.0, abs=0.5)
 
 
 def test_front_lateral_shift_and_hip_drop():
@@ -300,19 +396,31 @@ def test_front_lateral_shift_and_hip_drop():
     assert np.abs(drop).max() <= 0.02
 
 
-def test_front_two_pixel_noise_bounds():
-    """Yaw 0, 2-px noise, 10 seeds, a symmetric squat (valgus 0 → 8° on both knees, so the true
-    lateral shift is 0 by symmetry): knee valgus per rep within 3.0° of the noiseless projected
-    value, lateral shift within 0.03 hip widths (worst over 20 seeds: 2.2°, 0.02)."""
+def _noisy_front(seeds=range(10)):
     world = Q.skeleton(INCL, THIGH, TRUNK, 0.0, valgus=(VALGUS[0], VALGUS[0]), turnout=TURNOUT)
     cam = front_camera()
     px = cam.project(world)
     exp = {s: _expected_valgus(px, s) for s in ("left", "right")}
-    for seed in range(10):
-        r = analyze(to_recording(world, cam, noise_px=2.0, seed=seed), test="squat")
+    for seed in seeds:
+        yield exp, analyze(to_recording(world, cam, noise_px=2.0, seed=seed), test="squat")
+
+
+def test_front_two_pixel_noise_within_the_fppa_mdc():
+    """Specification (module docstring): yaw 0, 2-px noise, 10 seeds; knee valgus per rep
+    within the 2-D FPPA MDC (7.5°, Munro et al. 2012) of the noiseless projected value."""
+    for exp, r in _noisy_front():
         for s in ("left", "right"):
             got = _reps(r, "knee_valgus", s)
-            assert len(got) == 3 and np.abs(got - exp[s]).max() <= 3.0, (seed, s, got)
+            assert len(got) == 3 and np.abs(got - exp[s]).max() <= 7.5, (s, got)
+
+
+@pytest.mark.regression
+def test_front_two_pixel_noise_regression():
+    """Regression guard (from measured runs): valgus per rep ≤ 3.0°, and a symmetric squat's
+    lateral shift (0 by symmetry) ≤ 0.03 hip widths."""
+    for exp, r in _noisy_front():
+        for s in ("left", "right"):
+            assert np.abs(_reps(r, "knee_valgus", s) - exp[s]).max() <= 3.0
         assert np.abs(_reps(r, "lateral_shift", "both")).max() <= 0.03
 
 
@@ -332,8 +440,8 @@ def test_oblique_view_is_insufficient_for_everything():
     r = analyze(to_recording(WORLD, side_camera(yaw_deg=30.0)), test="squat")
     assert r.view["view"] == "oblique"
     assert all(m.status == "insufficient_data" and m.value is None for m in r.measurements)
-    assert "oblique" in r.measurements[0].reason
-    assert {m.name for m in r.measurements} == set(squat.SAGITTAL + squat.FRONTAL + squat.MIDLINE)
+    assert "this clip shows: oblique" in r.measurements[0].reason
+    assert {m.name for m in r.measurements} == {m.name for m in squat.MEASURES}
 
 
 def test_feet_hidden_gives_insufficient_data_not_an_error():
@@ -342,8 +450,7 @@ def test_feet_hidden_gives_insufficient_data_not_an_error():
         rec.image[:, i, 3] = 0.0  # the model doubts every foot point
     r = analyze(rec, test="squat")
     assert all(m.status == "insufficient_data" for m in r.measurements)
-    assert "foot" in r.measurement("ankle_dorsiflexion", "right").reason
-    assert any("feet" in w for w in r.quality["warnings"])
+    assert any("feet out of frame" in w for w in r.quality["warnings"])
 
 
 def test_frame_measures_are_the_run_traces():
@@ -351,30 +458,28 @@ def test_frame_measures_are_the_run_traces():
     construction at the bottom frame."""
     rec = to_recording(WORLD, side_camera())
     pts = conditioned_points(rec, squat.CONDITIONING, squat.LANDMARKS)
-    fm = squat.frame_measures(pts, squat.Settings())
+    fm = squat.frame_measures(pts, squat.Settings(), world=rec.world)
     b = BOTTOMS[1]
-    assert fm["right_ankle_dorsiflexion"][b] == pytest.approx(27.0, abs=0.5)
-    assert fm["right_thigh_angle"][b] == pytest.approx(10.0, abs=0.5)
-    assert fm["trunk_lean"][b] == pytest.approx(25.0, abs=0.5)
-    r = analyze(rec, test="squat")  # no label swaps: the run's near leg is "right"
-    np.testing.assert_allclose(r.frames["test_ankle_dorsiflexion"], fm["right_ankle_dorsiflexion"])
-    np.testing.assert_allclose(r.frames["trunk_lean"], fm["trunk_lean"])
-    assert "heel_lift" not in fm  # without world landmarks the near leg is unknown
-    near = squat.frame_measures(pts, squat.Settings(), world=rec.world)  # as the live view
-    np.testing.assert_allclose(near["ankle_dorsiflexion"], r.frames["test_ankle_dorsiflexion"])
-    np.testing.assert_allclose(near["heel_lift"], r.frames["heel_lift_deg"])
+    assert fm["ankle_dorsiflexion"][b] == pytest.approx(27.0, abs=0.5)
+    assert fm["squat_depth"][b] == pytest.approx(10.0, abs=0.5)
+    assert fm["tibial_inclination"][b] == pytest.approx(30.0, abs=0.5)
+    r = analyze(rec, test="squat")
+    np.testing.assert_allclose(r.frames["ankle_dorsiflexion"], fm["ankle_dorsiflexion"])
+    np.testing.assert_allclose(r.frames["thigh_angle"], fm["squat_depth"])
     front = squat.frame_measures(conditioned_points(to_recording(FRONT, front_camera()),
                                                     squat.CONDITIONING, squat.LANDMARKS),
                                  squat.Settings())
-    assert {"left_knee_valgus", "right_knee_valgus", "lateral_shift", "depth"} <= set(front)
+    assert {"left_knee_valgus", "right_knee_valgus", "depth"} <= set(front)
 
 
 def test_json_has_reps_statistic_and_sources():
     d = analyze(to_recording(WORLD, side_camera()), test="squat").to_dict()
     m = next(x for x in d["measurements"] if x["name"] == "squat_depth" and x["side"] == "right")
     assert m["statistic"] == "median of reps" and len(m["reps"]) == 3
-    assert {"rep", "t_s", "value", "partial", "below_parallel"} <= set(m["reps"][0])
+    assert set(m["reps"][0]) == {"rep", "frame", "t_s", "value", "segment", "flags"}
+    assert m["reps"][0]["frame"] == BOTTOMS[0] and m["reps"][0]["segment"] == 0
     assert "Functional Movement Screen" in m["threshold"]["source"]
+    assert [c["bottom_frame"] for c in d["repetitions"]["counted"]] == BOTTOMS
 
 
 @pytest.mark.parametrize("camera", [side_camera(), front_camera()])

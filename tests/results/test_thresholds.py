@@ -23,13 +23,49 @@ def test_rule_without_limits_is_not_rated():
     assert classify(12.0, {"unit": "deg", "source": "none documented"}) == "not_rated"
 
 
-def test_every_rule_has_a_unit_and_a_source():
+LIMITS = ("severe_below", "restricted_below", "normal_min", "normal_max", "injury_risk_below")
+
+
+def _rules():
     table = load()
-    rules = [(test, name, r) for test, section in table.items() if isinstance(section, dict)
-             for name, r in section.items()]
+    return [(test, name, r) for test, section in table.items() if isinstance(section, dict)
+            for name, r in section.items() if isinstance(r, dict)]
+
+
+def test_every_rule_has_a_unit_and_a_source():
+    rules = _rules()
     assert len(rules) >= 5
     for test, name, r in rules:
         assert r.get("unit") and r.get("source"), f"[{test}.{name}] lacks unit or source"
+
+
+def test_every_limit_is_the_number_its_source_cites():
+    """A limit must be traceable: each numeric limit of a rule appears, as a number, in its
+    source (or note) text — a rule changed to 12° while its source still cites 10° fails, and so
+    does a rule whose source string says nothing about the number (an empty-looking source)."""
+    import re
+
+    checked = 0
+    for test, name, r in _rules():
+        text = (r.get("source", "") + " " + r.get("note", "")).replace("−", "-")
+        cited = {float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", text)}
+        for key in LIMITS:
+            if key in r:
+                checked += 1
+                assert float(r[key]) in cited or abs(float(r[key])) in cited, \
+                    f"[{test}.{name}] {key} = {r[key]} is not cited in its source"
+    assert checked >= 8
+
+
+def test_every_declared_measure_has_a_rule():
+    """Each measure a protocol declares has a rule (even if only to say it is not rated), so no
+    measure is unrated by omission."""
+    from screen.protocols import PROTOCOLS
+
+    table = load()
+    for test, protocol in PROTOCOLS.items():
+        for m in protocol.measures:
+            assert m.name in table.get(test, {}), f"no rule for {test}.{m.name}"
 
 
 # ---- schema validation (issue 11) ------------------------------------------------------------
