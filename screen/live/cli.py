@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from screen.live.session import LiveOptions
 from screen.protocols import PROTOCOLS
 
 
@@ -25,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="camera number (default 0)")
     src.add_argument("--source", type=Path, metavar="VIDEO",
                      help="replay a video file at its own frame rate, as if it were a camera")
-    p.add_argument("--test", choices=tests, default=tests[0], help=f"default {tests[0]}")
+    default = LiveOptions.test.replace("_", "-")  # one default, the session's
+    p.add_argument("--test", choices=tests, default=default, help=f"default {default}")
     p.add_argument("--side", choices=["left", "right"], help="the test side (default: found)")
     p.add_argument("--model", default="full",
                    help="lite, full, heavy, or a .task path (default full, as analyze: lite is "

@@ -331,9 +331,19 @@ def _measurement(protocol: Protocol, trial: Trial, findings: Findings, m: Measur
                             f"{conf.PUBLISH_AT_LEAST}): {c.weakest}")
     return Measurement(name=m.name, side=side, value=value, unit=m.unit,
                        status=classify(value, r), threshold=r, median=float(np.median(vals)),
-                       reps=reps, statistic=m.statistic,
-                       spread=float(np.ptp(vals)) if len(vals) > 1 else None,
+                       reps=reps, statistic=m.statistic, spread=_spread(m.statistic, vals),
                        confidence=c.to_dict())
+
+
+def _spread(statistic: str, vals: NDArray) -> float | None:
+    """Interquartile range around a median statistic, the range (max − min) otherwise; None
+    with one value."""
+    if len(vals) < 2:
+        return None
+    if statistic.startswith("median"):
+        q1, q3 = np.percentile(vals, [25, 75])
+        return float(q3 - q1)
+    return float(np.ptp(vals))
 
 
 def _summary(statistic: str, vals: NDArray) -> float:

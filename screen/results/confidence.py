@@ -26,7 +26,8 @@ declares on that side:
     half), at most 1 — one rep 0.75, two or more 1.
 ``consistency``
     1 − spread of the per-repetition values / the measure's ``max_spread``: repetitions of one
-    test by one person that disagree widely are more likely measurement failures than biology.
+    test by one person that disagree widely are more likely measurement failures than biology
+    (1 for a "worst rep" measure: there the one deviant repetition is the finding).
 ``models`` (when two pose models measured the same frames)
     1 − median |difference| / :data:`MODEL_DISAGREEMENT_ZERO`.
 
@@ -105,7 +106,9 @@ def assess(trial: Trial, spec: MeasureSpec, values: Sequence[Value], *, n_partia
     factors["view"] = float(np.clip(1 - 0.5 * off / max(spec.max_turn_deg, 1e-9), 0, 1))
     n_eff = len(values) - 0.5 * n_partial
     factors["support"] = float(min(1.0, 0.5 + 0.25 * n_eff))
-    factors["consistency"] = float(np.clip(1 - spread / spec.max_spread, 0, 1))
+    # the worst repetition is the finding itself (a heel lifted once): spread is no doubt there
+    factors["consistency"] = 1.0 if spec.statistic == "worst rep" else float(
+        np.clip(1 - spread / spec.max_spread, 0, 1))
     if model_difference is not None:
         factors["models"] = float(np.clip(1 - model_difference / MODEL_DISAGREEMENT_ZERO, 0, 1))
     return combine(factors)

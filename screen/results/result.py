@@ -19,8 +19,8 @@ class Measurement:
 
     ``value`` is the measure's summary over the repetitions (or steps), ``statistic`` says which
     one (e.g. "best rep" — the largest end-range value — or "median of steps"), ``median`` is the
-    median over repetitions and ``spread`` their spread where the protocol reports one (its
-    docstring says which: e.g. interquartile range). Values are None when ``status`` is
+    median over repetitions and ``spread`` their spread: the interquartile range for a median
+    statistic, the range (max − min) for the best or worst repetition. Values are None when ``status`` is
     ``insufficient_data``, and ``reason`` says why. ``reps`` holds one dict per repetition or step,
     the same schema for every test: ``rep``, ``frame`` (where the value was read), ``t_s``,
     ``value``, ``segment`` and ``flags``. ``confidence`` (:mod:`screen.results.confidence`):

@@ -21,7 +21,9 @@ gets:
     visible — :func:`screen.scene.framing.seen`), walking (the ankle midpoint moves faster than
     ``walking_speed`` torso lengths per second, or one foot moves faster than the other by more
     than ``stepping_speed`` — the feet alternating, which a camera following the walker does
-    not hide — both as rolling medians over ``smooth_s``), else in_place.
+    not hide — both as rolling medians over ``smooth_s``) unless seated (the knees less than
+    ``seated_below`` torso lengths below the hips: a foot swinging out in the seated hip-rotation
+    test is no step), else in_place.
 
 Frames are grouped into runs of equal (view, activity); runs shorter than ``min_segment_s`` are
 merged into their longer neighbour, and a jump of the hip midpoint by more than ``cut_jump``
@@ -58,6 +60,7 @@ class SceneSettings:
     walking_speed: float = 0.4  # torso lengths per second (squats ≤ 0.12 median, walks ≥ 0.5)
     stepping_speed: float = 0.5  # torso lengths per second between the two feet
     feet_smooth_s: float = 0.25  # median over the feet positions before their speed
+    seated_below: float = 0.3  # knee drop below the hips, torso lengths: seated, never walking
     min_segment_s: float = 0.7
     cut_jump: float = 0.5  # torso lengths of hip-midpoint travel in one frame
 
@@ -153,8 +156,13 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
     mid = pd.DataFrame(mid).interpolate(limit_area="inside").to_numpy()
     speed = _rolling_median(np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) / torso, n)
     stepping = _rolling_median(np.abs(foot_speed_difference(feet, t)), n)
+    # seated (knees level with the hips): a foot swinging out in the hip-rotation test is not a step
+    knee_drop = (points[:, LM.LEFT_KNEE, 1] + points[:, LM.RIGHT_KNEE, 1]
+                 - points[:, LM.LEFT_HIP, 1] - points[:, LM.RIGHT_HIP, 1]) / 2
+    seated = _rolling_median(knee_drop / torso, n) < settings.seated_below
     with np.errstate(invalid="ignore"):
-        walking = (speed > settings.walking_speed) | (stepping > settings.stepping_speed)
+        walking = ((speed > settings.walking_speed) | (stepping > settings.stepping_speed)) \
+            & ~seated
     return np.where(~seen(image, BODY), "absent",
                     np.where(walking, "walking", "in_place")).astype(object)
 

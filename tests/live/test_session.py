@@ -129,10 +129,6 @@ def test_cli_records_the_same_files_as_analyze(shared, lite, reference, tmp_path
     video.release()
 
 
-@pytest.mark.xfail(strict=True, reason="screen/live/cli.py: --test defaults to the first "
-                   "registered protocol (now foot_angle) while LiveOptions.test defaults to "
-                   "knee_to_wall — two defaults in two places, and `movescreen live` on a "
-                   "knee-to-wall replay runs the foot-angle test")
 def test_live_cli_default_test_is_the_sessions_default():
     import argparse
 

@@ -75,9 +75,6 @@ def test_walking_steps_exact(heading, yaw, roll):
     assert r.frames["right_stance"].sum() > 0
 
 
-@pytest.mark.xfail(strict=True, reason="screen/protocols/foot_angle.py documents the walking "
-                   "spread as the interquartile range of the steps; base.measurements reports "
-                   "the full range (np.ptp)")
 def test_walking_spread_is_the_documented_interquartile_range():
     pts, cam = _walk()
     r = analyze(to_recording(pts, cam), test="foot_angle")

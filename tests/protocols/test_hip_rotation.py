@@ -89,9 +89,6 @@ def test_end_range_is_the_largest_excursion_not_the_mean():
     assert m.value == pytest.approx(35.0, abs=0.5) and m.median == pytest.approx(30.0, abs=0.5)
 
 
-@pytest.mark.xfail(strict=True, reason="screen/scene/segments.py: a seated foot swinging out "
-                   "(one foot faster than the other by > stepping_speed) is classified as "
-                   "'walking', so the in-place hip-rotation measures never see the movement")
 def test_seated_rotation_is_measured_with_default_scene_settings():
     r = analyze(_rec(), test="hip_rotation")
     assert len(_values(r, "left", "internal_rotation")) == 2

@@ -273,10 +273,6 @@ def test_side_gross_heel_lift_is_outside_normal():
     assert m.value == pytest.approx(rise, abs=0.01) and m.status == "outside_normal"
 
 
-@pytest.mark.xfail(strict=True, reason="screen/results/confidence.py: the consistency factor "
-                   "withholds a 'worst rep' measure when one rep differs from the others — "
-                   "exactly the case the worst-rep statistic exists for (one rep with the "
-                   "heels 0.63 foot lengths up is published as insufficient_data)")
 def test_side_one_rep_with_a_gross_heel_lift_is_reported():
     pitch, rise = _heel_raised(40.0)
     r = analyze(to_recording(Q.skeleton(INCL, THIGH, TRUNK, pitch), side_camera()), test="squat")
