@@ -97,12 +97,13 @@ def vertical(result: Result) -> F:
 
 def test_leg_points(result: Result, side: str) -> tuple[F, F, float]:
     """The measured leg's chain (T, 5, 2) hip, knee, ankle, heel, toe; true up (2,); and the
-    forward sign. Where the protocol re-paired legs per frame (a ``test_label`` column), each
-    frame takes the leg carrying the test label; otherwise the labelled ``side``."""
+    forward sign. Legs are re-paired before measuring, so the labelled ``side`` is the measured
+    leg; where the protocol chose the near leg per frame (a ``sagittal_leg`` column), each frame
+    takes that one."""
     pts = conditioned(result)
     legs = {s: pts[:, list(LEG[s])] for s in ("left", "right")}
-    if "test_label" in result.frames.columns:
-        left = (result.frames["test_label"].to_numpy() == "left")[:, None, None]
+    if "sagittal_leg" in result.frames.columns:
+        left = (result.frames["sagittal_leg"].to_numpy() == "left")[:, None, None]
         leg = np.where(left, legs["left"], legs["right"])
     else:
         leg = legs["left" if side == "left" else "right"]

@@ -27,27 +27,32 @@ def _tibial_inclination_from_landmarks(rec: Recording, frame: int, label: str) -
 
 
 def test_drawn_tibial_inclination_is_the_reported_value_at_that_frame(result):
-    """Per rep: the label is the reported rep value; the drawn lines make exactly that angle;
-    and the raw landmarks of the same frame give it within 1.5° (the protocol measures after a
-    3 Hz low-pass, GUIDE-level landmark jitter is ~1°)."""
+    """Per rep: the label is the reported rep value; the drawn lines (that frame's conditioned
+    shank) make that angle within 0.5° — the reported end range is the mean over ±0.1 s around
+    the drawn frame, where a knee drive changes the angle by a fraction of a degree; and the raw
+    landmarks of the same frame give it within 1.5° (the protocol measures after a 3 Hz
+    low-pass, GUIDE-level landmark jitter is ~1°)."""
     m = result.measurement("tibial_inclination", "left")
     pics = annotate.end_range_pictures(result, m)
     assert [p.rep for p in pics] == [r["rep"] for r in m.reps]
     for pic, rep in zip(pics, m.reps, strict=True):
         d = pic.drawing
         assert d.label == f"{rep['value']:.1f}°"
-        assert annotate.drawn_angle(d) == pytest.approx(rep["value"], abs=1e-6)
-        label = result.frames["test_label"].iloc[pic.frame]
+        assert annotate.drawn_angle(d) == pytest.approx(rep["value"], abs=0.5)
+        label = "left"  # legs are re-paired before measuring: the measured leg carries its side
         raw = _tibial_inclination_from_landmarks(result.recording, pic.frame, label)
         assert raw == pytest.approx(rep["value"], abs=1.5)
     assert max(p.value for p in pics) == m.value
 
 
 def test_drawn_dorsiflexion_matches_the_definition(result):
-    """90° − ∠(shank, heel→toe) of the drawn lines equals the reported dorsiflexion."""
+    """90° − ∠(shank, heel→toe) of the drawn lines equals the reported dorsiflexion within 2°:
+    the reported value takes the shank over ±0.1 s and the foot pitch as the median of the
+    still foot over ±0.5 s (the foot is short in the image, its pitch the noisiest term); the
+    drawing is that one frame's shank and foot."""
     m = result.measurement("ankle_dorsiflexion", "left")
     for pic in annotate.end_range_pictures(result, m):
-        assert annotate.drawn_angle(pic.drawing) == pytest.approx(pic.value, abs=1e-6)
+        assert annotate.drawn_angle(pic.drawing) == pytest.approx(pic.value, abs=2.0)
 
 
 def test_annotated_video_has_every_frame(result, tmp_path):
