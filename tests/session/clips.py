@@ -12,6 +12,7 @@ import numpy as np
 
 from screen.landmarks import LM
 from screen.recording import Recording
+from screen.scene.vertical import roll_frame
 
 CACHE = Path("/work/cache/full/knee_to_wall_side.npz")  # landmarks already computed (full model)
 SWAP = [LM[n.replace("LEFT_", "RIGHT_")] if n.startswith("LEFT_") else
@@ -32,16 +33,35 @@ def mirror(rec: Recording, source: Path | None = None) -> Recording:
     return Recording(t=rec.t, image=image[:, SWAP], world=world[:, SWAP], meta=meta)
 
 
-def roll(rec: Recording, deg: float) -> Recording:
-    """Rotate the image landmarks by ``deg`` clockwise on screen about the frame centre (in
-    pixels, so the aspect ratio is respected)."""
+def roll(rec: Recording, deg: float, source: Path | None = None) -> Recording:
+    """The recording seen by a camera rolled ``deg`` more (true vertical that much further
+    clockwise): the image landmarks mapped as :func:`screen.scene.vertical.roll_frame` maps the
+    frames (rotation about the centre with the zoom that hides the border); with ``source``
+    (that video, rolled by :func:`roll_video`) the recording names it."""
     w, h = rec.meta["width"], rec.meta["height"]
-    px = rec.image[..., :2].astype(float) * [w, h] - [w / 2, h / 2]
-    a = np.radians(deg)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])  # y down: clockwise
+    px = rec.image[..., :2].astype(float) * [w, h]
+    _, moved = roll_frame(np.zeros((h, w, 3), dtype=np.uint8), deg, px)
     image = rec.image.copy()
-    image[..., :2] = ((px @ rot.T) + [w / 2, h / 2]) / [w, h]
-    return Recording(t=rec.t, image=image, world=rec.world, meta=dict(rec.meta))
+    image[..., :2] = moved / [w, h]
+    meta = dict(rec.meta) | ({"source": str(source), "recorded_from": str(source)} if source else {})
+    return Recording(t=rec.t, image=image, world=rec.world, meta=meta)
+
+
+def roll_video(src: Path, dst: Path, deg: float) -> Path:
+    """``src`` as a camera rolled ``deg`` more would film it (:func:`roll_frame`), written to
+    ``dst`` (mp4v)."""
+    cap = cv2.VideoCapture(str(src))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    out = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        out.write(roll_frame(img, deg)[0])
+    cap.release()
+    out.release()
+    return dst
 
 
 def mirror_video(src: Path, dst: Path) -> Path:

@@ -60,7 +60,9 @@ def test_cli_session_then_history_flags_the_rolled_camera(k2w_files, tmp_path, c
     out = capsys.readouterr().out
     assert "left-right knee_to_wall tibial_inclination" in out
     summary = json.loads((tmp_path / "s1" / "session.json").read_text())
-    assert [t["setup"]["roll_source"] for t in summary["trials"]] == ["floor_line"] * 2
+    # no estimate of this camera is reliable enough to measure with (docs/vertical.md); the
+    # scene's estimate still follows a camera rolled between sessions
+    assert [t["setup"]["roll_source"] for t in summary["trials"]] == ["scene (unreliable)"] * 2
     assert main(["session", str(k2w_files["rolled"]), "--test", "knee-to-wall", "--patient", "P1",
                  "--date", "2026-02-05", "--out", str(tmp_path / "s2"), "--db", db]) == 0
     capsys.readouterr()
