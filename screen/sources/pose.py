@@ -61,7 +61,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ info lines off stderr
 
@@ -72,10 +72,12 @@ from numpy.typing import ArrayLike, NDArray  # noqa: E402
 
 from screen.errors import MovescreenError  # noqa: E402
 from screen.landmarks import HIPS, N_LANDMARKS  # noqa: E402
-from screen.recording import Recording  # noqa: E402
 from screen.sources.models import ModelFile, resolve  # noqa: E402
 from screen.sources.subject import SUBJECT_RULE, link_tracks, main_subject  # noqa: E402
 from screen.sources.video import VideoFile  # noqa: E402
+
+if TYPE_CHECKING:  # imported where used: a worker process never needs it (nor pandas)
+    from screen.recording import Recording
 
 
 @contextlib.contextmanager
@@ -364,6 +366,8 @@ def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
     records how many were seen at once. Detecting several people costs more than tracking one
     (≈ 1.5× the CPU on a one-person clip), hence the second pass only when needed.
     """
+    from screen.recording import Recording
+
     workers = max(1, workers or os.cpu_count() or 1)
     with VideoFile(video_path) as video:  # opened here for its facts and its errors
         info = video.info
@@ -440,6 +444,8 @@ def refine(rec: Recording, video: str | os.PathLike[str], frames: ArrayLike, mod
     ``meta["refined"]`` records the model, its SHA-256, the refined frame ranges
     ``[[first, stop), ...]`` and the settings; :func:`refined_mask` reads it back.
     """
+    from screen.recording import Recording
+
     idx = np.unique(np.asarray(frames, dtype=np.intp))
     if idx.size and (idx[0] < 0 or idx[-1] >= rec.n_frames):
         raise MovescreenError(f"refine: frame indices must lie in [0, {rec.n_frames})")
