@@ -13,7 +13,11 @@ last chunk reads to the end of the file. Every chunk decodes about the same numb
 chunk 0 in the calling process, the others in a ``concurrent.futures.ProcessPoolExecutor`` with
 the ``spawn`` context (MediaPipe and ``fork`` do not mix), each chunk with a fresh landmarker in
 VIDEO mode; the calling process also takes any chunk no worker has started when it is free. In a
-daemon process (a Dask worker) the chunks run one after the other in that process.
+daemon process (a Dask worker) the chunks run one after the other in that process. A worker
+starts in ≈ 1 s of CPU (it imports MediaPipe and this module only: ``screen`` imports its
+analysis stack lazily). ``spawn`` re-imports the caller's main module in every worker: a script
+that analyses a video must keep its work under ``if __name__ == "__main__":``, else the workers
+die on start and the video is tracked in one process (``meta["parallel_fallback"]``).
 
 **Deterministic, whatever the number of workers.** The cut points depend only on ``T`` and the
 frame rate, and each chunk is a fresh landmarker over fixed frames, so a run gives the same
