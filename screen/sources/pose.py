@@ -354,10 +354,12 @@ def _detect(path: str | os.PathLike[str], model: ModelFile, people: int, spans: 
 
 def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
              on_frame: Callable[[int, int], None] | None = None,
-             workers: int | None = None) -> Recording:
-    """Run the pose model over every frame of a video file, on ``workers`` processes (default:
-    every core, ``os.cpu_count()``; 1 = one process, no chunks). See the module docstring for
-    how the video is split and stitched.
+             workers: int | None = None, chunked: bool = True) -> Recording:
+    """Run the pose model over every frame of a video file, in chunks (:func:`plan_chunks`) on
+    ``workers`` processes (default: every core, ``os.cpu_count()``). The result does not depend
+    on ``workers``; ``chunked=False`` is one uninterrupted pass in this process (what a live
+    session's lossless replay sees). See the module docstring for how the video is split and
+    stitched.
 
     Frames without a person are kept as NaN rows (gaps), never dropped. ``on_frame(i, n)``
     is called in the calling thread once per tracked frame, ``i`` counting 0, 1, … over the
@@ -375,7 +377,7 @@ def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
     workers = max(1, workers or os.cpu_count() or 1)
     with VideoFile(video_path) as video:  # opened here for its facts and its errors
         info = video.info
-    spans = plan_chunks(info.frames_nominal, info.fps_nominal)
+    spans = plan_chunks(info.frames_nominal, info.fps_nominal) if chunked else [Span(0, 0, None)]
     progress = _Progress(on_frame, info.frames_nominal)
     t, image, world, nominal, fallback = _detect(video_path, model, 1, spans, workers, progress)
     declared = info.frames_nominal
