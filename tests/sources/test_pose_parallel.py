@@ -146,11 +146,9 @@ def test_after_a_cut_the_landmarks_stay_within_tracking_noise_of_an_uninterrupte
     """Frames before the cut are the uninterrupted run's exactly; after it, the restarted track
     stays within the tracker's own noise (measured: median 1–2.5 px per frame)."""
     rec, _ = chunked[2]
-    whole = pose.track_span(str(shared / "samples" / CLIP), str(full_model.path), 1,
-                            Span(0, 0, None), report=lambda i: None)
-    assert np.array_equal(whole.kept_t, rec.t)
-    uninterrupted = Recording(t=whole.kept_t, image=whole.image[:, 0], world=whole.world[:, 0],
-                              meta=rec.meta)
+    uninterrupted = pose.estimate(shared / "samples" / CLIP, full_model, chunked=False)
+    assert uninterrupted.meta["chunks"] == [[0, 220]]
+    assert np.array_equal(uninterrupted.t, rec.t)
     assert np.array_equal(uninterrupted.image[:118], rec.image[:118], equal_nan=True)
     d = pose.model_disagreement(uninterrupted, rec)[118:]
     assert np.nanmedian(d) < 3.0 and np.nanmax(d) < 8.0
