@@ -120,6 +120,9 @@ REFINE_MODEL = "heavy"
 REFINE_CONTEXT_S = 1.0  # refined window: ± this around each decisive frame, seconds
 REFINE_WARMUP_S = 1.0  # tracked and discarded before each refined window, seconds
 DIGEST_STEP = 16  # the stitch check's pixel digest samples every 16th row and column
+# The overlap must show the same people in both chunks (tracking noise is ~0.003 of the frame).
+SAME_PERSON_TOL = 0.05  # hip midpoints this close (normalised image units) are the same person
+SETTLED_AGREEMENT = 0.8  # share of the warm-up's second half on which the two chunks must agree
 
 
 def open_landmarker(model_path: Path, *, mode: str = "video",
@@ -174,6 +177,7 @@ class Tracked:
     image: NDArray[np.float32]
     world: NDArray[np.float32]
     nominal: bool
+    warm: NDArray[np.float32]  # (W, P, 33, 5) image landmarks of the warm-up frames
 
     @property
     def kept_t(self) -> NDArray[np.float64]:
@@ -207,6 +211,7 @@ def track_span(path: str, model_path: str, people: int, span: Span,
     digests: list[int] = []
     images: list[NDArray] = []
     worlds: list[NDArray] = []
+    warm: list[NDArray] = []
     with (VideoFile(path) as video, quiet_native_logs(),
           open_landmarker(Path(model_path), num_poses=people) as landmarker):
         if span.start:
@@ -226,11 +231,14 @@ def track_span(path: str, model_path: str, people: int, span: Span,
                     images.append(img)
                     worlds.append(wld)
                     report(frame.index)
+                else:
+                    warm.append(img)
         nominal = video.nominal_timing
     empty = (0, people, N_LANDMARKS)
     return Tracked(span, np.asarray(times, dtype=float), np.asarray(digests, dtype=np.uint32),
                    np.stack(images) if images else np.zeros((*empty, 5), np.float32),
-                   np.stack(worlds) if worlds else np.zeros((*empty, 3), np.float32), nominal)
+                   np.stack(worlds) if worlds else np.zeros((*empty, 3), np.float32), nominal,
+                   np.stack(warm) if warm else np.zeros((*empty, 5), np.float32))
 
 
 class _Progress:
@@ -317,6 +325,22 @@ def plan_chunks(n_frames: int, fps: float) -> list[Span]:
             for k in range(n)]
 
 
+def same_people(before: NDArray, after: NDArray) -> bool:
+    """Whether two tracks of the same frames (N, P, 33, 5) — the end of one chunk and the
+    warm-up of the next — see the same people once the later has settled: on at least
+    :data:`SETTLED_AGREEMENT` of the last half of the frames, every person of either has one of
+    the other within :data:`SAME_PERSON_TOL` (hip midpoint, normalised image units)."""
+    hips = list(HIPS)
+    a, b = before[:, :, hips, :2].mean(axis=2), after[:, :, hips, :2].mean(axis=2)  # (N, P, 2)
+    d = np.linalg.norm(a[:, :, None] - b[:, None, :], axis=-1)  # (N, P, P)
+    d = np.where(np.isfinite(d), d, np.inf)
+    seen_a, seen_b = np.isfinite(a[..., 0]), np.isfinite(b[..., 0])
+    ok = (np.all((d.min(axis=2) <= SAME_PERSON_TOL) | ~seen_a, axis=1)
+          & np.all((d.min(axis=1) <= SAME_PERSON_TOL) | ~seen_b, axis=1))
+    settled = ok[len(ok) // 2:]
+    return bool(settled.size == 0 or settled.mean() >= SETTLED_AGREEMENT)
+
+
 def stitch(parts: Sequence[Tracked]) -> tuple[NDArray, NDArray, NDArray] | str:
     """Kept frames of consecutive chunks → t (T,), image (T, P, 33, 5), world (T, P, 33, 3); or
     the reason they cannot be joined (the overlap decoded by two chunks differs, a chunk ended
@@ -328,6 +352,9 @@ def stitch(parts: Sequence[Tracked]) -> tuple[NDArray, NDArray, NDArray] | str:
         if not (np.array_equal(prev.t[len(prev.t) - warm:], part.t[:warm])
                 and np.array_equal(prev.digest[len(prev.t) - warm:], part.digest[:warm])):
             return f"seeking to frame {part.span.start} was not frame-exact"
+        if not same_people(prev.image[len(prev.image) - warm:], part.warm):
+            return (f"the chunk from frame {part.span.keep} did not find the people the chunk before "
+                    "was tracking (a fresh start lost someone tracking had held)")
     if any(p.nominal for p in parts):
         return "the container has no usable frame times"
     return (np.concatenate([p.kept_t for p in parts]), np.concatenate([p.image for p in parts]),

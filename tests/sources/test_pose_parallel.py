@@ -59,12 +59,16 @@ def test_refine_windows_merge_when_closer_than_a_warm_up():
 
 
 def _tracked(start: int, keep: int, stop: int, *, shift_digest: bool = False,
-             nominal: bool = False) -> Tracked:
+             nominal: bool = False, warm_hips_x: float = 0.5) -> Tracked:
+    """A chunk of one person standing still (every landmark at 0.5, 0.5), the nose's x set to
+    ``keep`` to tell chunks apart; its warm-up sees the hips at ``warm_hips_x``."""
     frames = np.arange(start, stop)
-    kept = stop - keep
+    image = np.full((stop - keep, 1, 33, 5), 0.5, np.float32)
+    image[:, :, 0, 0] = keep
+    warm = np.full((keep - start, 1, 33, 5), 0.5, np.float32)
+    warm[:, :, [23, 24], 0] = warm_hips_x
     return Tracked(Span(start, keep, stop), frames / 30.0, (frames + 1000 * shift_digest).astype(np.uint32),
-                   np.full((kept, 1, 33, 5), keep, np.float32), np.zeros((kept, 1, 33, 3), np.float32),
-                   nominal)
+                   image, np.zeros((stop - keep, 1, 33, 3), np.float32), nominal, warm)
 
 
 def test_stitch_keeps_each_chunks_own_frames_in_order():
@@ -77,6 +81,24 @@ def test_stitch_refuses_overlaps_that_do_not_match():
     assert "not frame-exact" in pose.stitch([_tracked(0, 0, 50), _tracked(40, 50, 90, shift_digest=True)])
     assert "ended early" in pose.stitch([_tracked(0, 0, 45), _tracked(40, 50, 90)])
     assert "frame times" in pose.stitch([_tracked(0, 0, 50), _tracked(40, 50, 90, nominal=True)])
+    # the later chunk settles on someone else (hips 0.2 of the width away): a person was lost
+    lost = pose.stitch([_tracked(0, 0, 50), _tracked(40, 50, 90, warm_hips_x=0.7)])
+    assert "did not find the people" in lost
+    noise = pose.stitch([_tracked(0, 0, 50), _tracked(40, 50, 90, warm_hips_x=0.52)])  # within 0.05
+    assert not isinstance(noise, str)
+
+
+def test_same_people_needs_every_person_of_either_track_matched():
+    one = np.full((10, 2, 33, 5), np.nan, np.float32)
+    one[:, 0, :, :2] = 0.4
+    two = one.copy()
+    two[:, 1, :, :2] = 0.8  # the later track also sees a second person
+    assert pose.same_people(one, one.copy())
+    assert not pose.same_people(one, two) and not pose.same_people(two, one)
+    two[:7, 1] = np.nan  # ... seen in 3 of the 5 settled frames: 2 of 5 agree (40% < 80%)
+    assert not pose.same_people(one, two)
+    two[:9, 1] = np.nan  # ... seen in 1 of 5: 4 of 5 agree (80%)
+    assert pose.same_people(one, two)
 
 
 # ----------------------------------------------------------------- disagreement (synthetic)
