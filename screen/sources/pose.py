@@ -31,10 +31,12 @@ is one chunk: exactly the uninterrupted run.
 
 **Stitching is checked.** The warm-up frames of chunk ``k`` are also the last frames of chunk
 ``k − 1``: both decoders must have seen the same container times and pixels (a digest of every
-:data:`DIGEST_STEP`-th pixel). If they differ (a seek that was not frame-exact), a chunk ends
-early (a file shorter than it declares), the container has no usable frame times, or the worker
-processes cannot start, the whole video is tracked again in one uninterrupted pass and
-``meta["parallel_fallback"]`` says why.
+:data:`DIGEST_STEP`-th pixel), and once settled both tracks must see the same people
+(:func:`same_people`: a fresh start can miss someone that continuous tracking held — it does on
+``two_people_side.mp4``, where the man on the box is lost from frame 122). If they differ (a seek
+that was not frame-exact, a lost person), a chunk ends early (a file shorter than it declares),
+the container has no usable frame times, or the worker processes cannot start, the whole video
+is tracked again in one uninterrupted pass and ``meta["parallel_fallback"]`` says why.
 
 **Refinement with the heavy model** (:func:`refine`). The frames that decide a result (each
 rep's end range and its neighbourhood, the baseline) are tracked again with
@@ -169,7 +171,8 @@ class Span:
 class Tracked:
     """What one span gives back. ``t`` (D,) seconds and ``digest`` (D,) of every decoded frame
     (warm-up included); ``image`` (K_kept, P, 33, 5) and ``world`` (K_kept, P, 33, 3) of the
-    kept frames for up to P people; ``nominal`` when the container had no usable times."""
+    kept frames for up to P people; ``nominal`` when the container had no usable times; ``warm``
+    the image landmarks of the warm-up frames (for :func:`same_people`)."""
 
     span: Span
     t: NDArray[np.float64]
