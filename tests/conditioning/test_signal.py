@@ -119,3 +119,15 @@ def test_condition_chain_recovers_a_known_movement():
 def test_lowpass_short_recordings_pass_through(n):
     t = np.arange(n) / 30
     np.testing.assert_array_equal(lowpass(np.arange(n, dtype=float), t), np.arange(n))
+
+
+@pytest.mark.parametrize(("n", "window"), [(1, 3), (2, 5), (1030, 15), (2500, 31)])
+def test_rolling_median_equals_scipys_median_filter(n, window):
+    """Expected values from an independent implementation: scipy.ndimage.median_filter with
+    edge replication (what the Hampel step used before); blocks of 1024 frames are crossed."""
+    from scipy.ndimage import median_filter
+
+    from screen.conditioning.signal import rolling_median
+
+    x = np.random.default_rng(n).normal(size=(n, 4)).round(1)  # rounded: ties occur
+    assert np.array_equal(rolling_median(x, window), median_filter(x, size=(window, 1), mode="nearest"))
