@@ -38,25 +38,32 @@ MAX_CAMERA_TILT_DEG = 45.0
 
 
 def load_or_estimate(source: str | Path, model: str,
-                     on_frame: Callable[[int, int], None] | None = None) -> Recording:
-    """A saved landmarks file is loaded; anything else is run through the pose model."""
+                     on_frame: Callable[[int, int], None] | None = None,
+                     workers: int | None = None) -> Recording:
+    """A saved landmarks file is loaded; anything else is run through the pose model (on
+    ``workers`` processes, default every core) and the people in full view are counted
+    (:mod:`screen.sources.people`)."""
     source = Path(source)
     if not source.exists():
         raise MovescreenError(f"{source}: no such file")
     if source.suffix.lower() in LANDMARK_SUFFIXES:
         return Recording.load(source)
-    from screen.sources import (
+    from screen.sources import (  # MediaPipe is imported only when a video is analysed
         models,
-        pose,  # MediaPipe is imported only when a video is analysed
+        people,
+        pose,
     )
 
     model_file = models.resolve(model)
-    return pose.estimate(source, model_file, on_frame=on_frame)
+    rec = pose.estimate(source, model_file, on_frame=on_frame, workers=workers)
+    return Recording(rec.t, rec.image, rec.world,
+                     rec.meta | {"people": people.count(source, model_file.path)})
 
 
 def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = "full",
             thresholds: str | Path | None = None, camera_tilt_deg: float | None = None,
-            scene: SceneSettings | None = None,
+            scene: SceneSettings | None = None, refine: str | None = None,
+            workers: int | None = None,
             on_frame: Callable[[int, int], None] | None = None, **settings: Any) -> Result:
     """Analyse one recording for one screening test and return its :class:`Result`.
 
@@ -64,16 +71,66 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
     :class:`Recording`. ``test`` is a protocol name or ``"auto"`` (recognised from the
     landmarks; the result's ``detection`` says what was decided and why). ``camera_tilt_deg``
     gives the camera's roll (how far true vertical appears clockwise from the image's up) when
-    known. ``settings`` are the protocol's own (e.g. ``side="left"``; see its ``Settings``);
-    ``side`` is dropped for a protocol without one.
+    known. ``refine`` names a second pose model (e.g. ``"heavy"``) that re-measures the frames
+    the result was read from (:func:`screen.sources.pose.refine`): its values are published and
+    the two models' agreement joins the confidence. ``workers``: processes for the pose model
+    (default every core). ``settings`` are the protocol's own (e.g. ``side="left"``; see its
+    ``Settings``); ``side`` is dropped for a protocol without one.
     """
-    from screen import __version__
-
     if test != "auto" and test not in PROTOCOLS:
         raise MovescreenError(f"unknown test '{test}'; choose from auto, {', '.join(PROTOCOLS)}")
     _check_tilt(camera_tilt_deg)
     table = load_thresholds(thresholds)
-    rec = source if isinstance(source, Recording) else load_or_estimate(source, model, on_frame)
+    rec = (source if isinstance(source, Recording)
+           else load_or_estimate(source, model, on_frame, workers))
+    first = _analyse(rec, source, test, table, camera_tilt_deg, scene, dict(settings))
+    video = Path(str(rec.meta.get("recorded_from") or rec.meta.get("source", "")))
+    if refine is None or not video.is_file() or video.suffix.lower() in LANDMARK_SUFFIXES:
+        return first
+    frames = sorted({r["frame"] for m in first.measurements for r in m.reps
+                     if r.get("frame") is not None}
+                    | {r["bottom_frame"] for r in first.repetitions.get("counted", [])})
+    if not frames:
+        return first
+    from screen.sources import pose
+
+    refined = pose.refine(rec, video, frames, model=refine, workers=workers)
+    second = _analyse(refined, source, first.test, table, camera_tilt_deg, scene, dict(settings))
+    return _with_agreement(dataclasses.replace(second, detection=first.detection), first)
+
+
+def _with_agreement(second: Result, first: Result) -> Result:
+    """``second`` (measured on the refined landmarks) with, for every published value, the
+    agreement of the two models joined to its confidence (factor ``models``,
+    :mod:`screen.results.confidence`); a value the models disagree on too much is withheld."""
+    before = {(m.name, m.side): m for m in first.measurements}
+    out = []
+    for m in second.measurements:
+        old = before.get((m.name, m.side))
+        if m.value is None or m.confidence is None or old is None or old.value is None:
+            out.append(m)
+            continue
+        diff = abs(m.value - old.value)
+        c = confidence.combine(m.confidence["factors"] | {
+            "models": float(np.clip(1 - diff / confidence.MODEL_DISAGREEMENT_ZERO, 0, 1))})
+        if c.score < confidence.PUBLISH_AT_LEAST:
+            out.append(dataclasses.replace(
+                m, value=None, status="insufficient_data", confidence=None,
+                reason=f"confidence too low to publish ({c.score:.2f}): {c.weakest}; "
+                       f"{first.model.get('name')} read {old.value:.1f}, "
+                       f"{second.model.get('refined_by')} {m.value:.1f}"))
+            continue
+        out.append(dataclasses.replace(m, confidence=c.to_dict() | {
+            "model_difference": round(diff, 2)}))
+    return dataclasses.replace(second, measurements=out, asymmetry=asymmetry(out))
+
+
+def _analyse(rec: Recording, source: Any, test: str, table: dict[str, Any],
+             camera_tilt_deg: float | None, scene: SceneSettings | None,
+             settings: dict[str, Any]) -> Result:
+    """One pass of the analysis over a recording (see :func:`analyze`)."""
+    from screen import __version__
+
     n_pose = int(rec.has_pose.sum())
     if n_pose == 0:
         raise MovescreenError(f"{rec.meta.get('source', source)}: no person found in any of "
@@ -108,7 +165,9 @@ def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = 
     return Result(
         tool_version=__version__,
         source=str(rec.meta.get("source", source)),
-        model={"name": rec.meta.get("model"), "sha256": rec.meta.get("model_sha256")},
+        model={"name": rec.meta.get("model"), "sha256": rec.meta.get("model_sha256")}
+        | ({"refined_by": rec.meta["refined"].get("model"), "refined": rec.meta["refined"]}
+           if rec.meta.get("refined") else {}),
         test=test,
         view=_view_summary(trial, used) | findings.details,
         measurements=measurements,

@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--camera-tilt", type=float, default=None, metavar="DEG",
                    help="how far true vertical appears clockwise from the image's up (default: "
                         "estimated from the scene's straight edges or the body, else level)")
+    a.add_argument("--refine", metavar="MODEL", default=None,
+                   help="re-measure the frames the result is read from with a second pose model "
+                        "(e.g. heavy); the two models' agreement joins the confidence")
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
                    help="a protocol setting, e.g. mode=walking (foot angle) or path=2d (hip "
                         "rotation); see each test's Settings in the README; repeatable")
@@ -73,7 +76,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
     result = analyze(args.source, test=TESTS[args.test], model=args.model,
                      thresholds=args.thresholds, on_frame=progress, side=args.side,
-                     camera_tilt_deg=args.camera_tilt, **parse_settings(args.settings))
+                     camera_tilt_deg=args.camera_tilt, refine=args.refine,
+                     **parse_settings(args.settings))
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.out is not None:

@@ -83,7 +83,9 @@ class Result:
         q = self.quality
         lines = [f"{self.test} — {self.source}",
                  f"view: {self.view['view']}; frames with a person: {q['frames_with_pose']}"
-                 f"/{q['frames']}; model: {self.model['name']}"]
+                 f"/{q['frames']}; model: {self.model['name']}"
+                 + (f", end-range frames re-measured with {self.model['refined_by']}"
+                    if self.model.get("refined_by") else "")]
         if self.detection is not None:
             lines.append(f"test recognised automatically: {self.detection['test']} "
                          f"({self.detection['reason']})")
