@@ -141,9 +141,11 @@ def test_keys_choose_side_start_and_stop_a_trial_and_quit(xvfb, shared, tmp_path
     """Real key presses (xdotool, XTEST) into the window: ``t`` moves to the next test, ``s``
     sets the side to left, SPACE starts a trial, SPACE ends it (its files are written), ``q``
     quits before the clip ends."""
+    from screen.live.session import LiveOptions
     from screen.protocols import PROTOCOLS
 
-    second = list(PROTOCOLS)[1]  # four protocols are registered
+    names = list(PROTOCOLS)  # ``t`` moves from the default test to the next registered one
+    second = names[(names.index(LiveOptions.test) + 1) % len(names)]
     if shutil.which("xdotool") is None:
         pytest.fail("xdotool is not installed (CI installs it): key presses cannot be sent")
     app, env = _start_live(xvfb, shared, "--record", str(tmp_path))
