@@ -50,6 +50,11 @@ def roll(rec: Recording, deg: float, source: Path | None = None) -> Recording:
 def roll_video(src: Path, dst: Path, deg: float) -> Path:
     """``src`` as a camera rolled ``deg`` more would film it (:func:`roll_frame`), written to
     ``dst`` (mp4v)."""
+    return _rewrite(src, dst, lambda img: roll_frame(img, deg)[0])
+
+
+def _rewrite(src: Path, dst: Path, frame_fn) -> Path:
+    """``src`` with ``frame_fn`` applied to every BGR frame, written to ``dst`` (mp4v)."""
     cap = cv2.VideoCapture(str(src))
     fps = cap.get(cv2.CAP_PROP_FPS)
     size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
@@ -58,7 +63,7 @@ def roll_video(src: Path, dst: Path, deg: float) -> Path:
         ok, img = cap.read()
         if not ok:
             break
-        out.write(roll_frame(img, deg)[0])
+        out.write(frame_fn(img))
     cap.release()
     out.release()
     return dst
@@ -66,15 +71,6 @@ def roll_video(src: Path, dst: Path, deg: float) -> Path:
 
 def mirror_video(src: Path, dst: Path) -> Path:
     """``src`` flipped horizontally with cv2.flip, written to ``dst`` (mp4v)."""
-    cap = cv2.VideoCapture(str(src))
-    fps = cap.get(cv2.CAP_PROP_FPS)
-    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    out = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
-    while True:
-        ok, img = cap.read()
-        if not ok:
-            break
-        out.write(cv2.flip(img, 1))
-    cap.release()
-    out.release()
-    return dst
+    return _rewrite(src, dst, lambda img: cv2.flip(img, 1))
+
+
