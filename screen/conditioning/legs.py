@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from screen.landmarks import HIPS, LEG, SHOULDERS
+from screen.kinematics.body import torso_length
+from screen.landmarks import LEG
 from screen.recording import Recording
 
 SWAP_RATIO = 0.5  # swapping must explain the motion at least twice as well as keeping
@@ -39,8 +40,7 @@ def swap_frames(xy: NDArray, /) -> NDArray[np.bool_]:
     left = xy[:, [a for a, _ in COMPARED]]
     right = xy[:, [b for _, b in COMPARED]]
     both = np.all(np.isfinite(left), axis=(1, 2)) & np.all(np.isfinite(right), axis=(1, 2))
-    torso = np.linalg.norm(xy[:, list(SHOULDERS)].mean(axis=1) - xy[:, list(HIPS)].mean(axis=1),
-                           axis=-1)
+    torso = torso_length(xy)
     scale = float(np.nanmedian(torso)) if np.any(np.isfinite(torso)) else np.nan
     if not np.isfinite(scale) or scale <= 0 or both.sum() < 2:
         return np.zeros(len(xy), dtype=bool)

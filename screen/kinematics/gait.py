@@ -40,7 +40,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from screen.conditioning.signal import sample_rate
-from screen.landmarks import HIPS, LM, SHOULDERS, SIDES, Side
+from screen.kinematics.body import torso_length
+from screen.landmarks import LM, SIDES, Side
 
 F = NDArray[np.float64]
 MIDFOOT = {"left": (LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX, LM.LEFT_ANKLE),
@@ -52,8 +53,7 @@ def foot_speed_difference(points: ArrayLike, t: ArrayLike, /) -> F:
     from pixel points (T, 33, 2) and timestamps (T,) s. NaN where a point is missing."""
     p = np.asarray(points, dtype=float)
     t = np.asarray(t, dtype=float)
-    torso = np.linalg.norm(p[:, list(SHOULDERS)].mean(axis=1) - p[:, list(HIPS)].mean(axis=1),
-                           axis=-1)
+    torso = torso_length(p)
     speed = {}
     for s in SIDES:
         mid = p[:, list(MIDFOOT[s])].mean(axis=1)

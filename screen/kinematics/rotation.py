@@ -36,8 +36,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from screen.kinematics.body import trunk_vector
 from screen.kinematics.geometry import angle_between, components, inclination, unit
-from screen.landmarks import HIPS, LEG, LM, SHOULDERS, SIDES, Side
+from screen.landmarks import LEG, LM, SIDES, Side
 
 F = NDArray[np.float64]
 
@@ -87,7 +88,7 @@ def rotation_3d(world: ArrayLike, /, *, frames: ArrayLike | None = None) -> dict
     w = _check(world, 3)
     sel = np.ones(len(w), bool) if frames is None else np.asarray(frames, dtype=bool)
     h = _median_vec(w[:, LM.LEFT_HIP] - w[:, LM.RIGHT_HIP], sel)
-    trunk = _median_vec(w[:, list(SHOULDERS)].mean(axis=1) - w[:, list(HIPS)].mean(axis=1), sel)
+    trunk = _median_vec(trunk_vector(w), sel)
     out = {}
     for s in SIDES:
         hip, knee, ankle = (w[:, i] for i in LEG[s][:3])

@@ -25,10 +25,10 @@ from screen.results.result import Measurement, Result  # noqa: E402
 TRACES: dict[tuple[str, str], tuple[str, float]] = {
     ("hip_rotation", "internal_rotation"): ("{side}_rotation", 1.0),
     ("hip_rotation", "external_rotation"): ("{side}_rotation", -1.0),
-    ("foot_angle", "foot_progression_angle"): ("{side}_fpa", 1.0),
-    ("foot_angle", "foot_progression_angle_standing"): ("{side}_fpa", 1.0),
-    ("squat", "heel_lift"): ("heel_lift_deg", 1.0),
-    ("squat", "squat_depth"): ("test_thigh_angle", 1.0),
+    ("foot_angle", "foot_progression_angle"): ("{side}_fpa_walking", 1.0),
+    ("foot_angle", "foot_progression_angle_standing"): ("{side}_fpa_standing", 1.0),
+    ("squat", "heel_lift"): ("heel_rise", 1.0),
+    ("squat", "squat_depth"): ("thigh_angle", 1.0),
 }
 BAND_COLOURS = {"severe": "#d62728", "restricted": "#ff7f0e", "normal": "#2ca02c",
                 "injury_risk": "#9467bd"}

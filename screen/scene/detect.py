@@ -50,6 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.errors import MovescreenError
+from screen.kinematics.body import torso_length
 from screen.landmarks import HIPS, LM, SHOULDERS
 from screen.scene.segments import Scene
 
@@ -88,7 +89,7 @@ def features(points: NDArray) -> dict[str, float]:
     """The features named in the module docstring from gated pixels (T, 33, 2)."""
     p = np.asarray(points, dtype=float)
     hip = p[:, list(HIPS)].mean(axis=1)
-    torso_t = np.linalg.norm(p[:, list(SHOULDERS)].mean(axis=1) - hip, axis=-1)
+    torso_t = torso_length(p)
     ok = np.isfinite(torso_t)
     if not np.any(ok):
         raise MovescreenError("cannot recognise the test: shoulders and hips are never visible "

@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from screen.kinematics.body import torso_length
 from screen.landmarks import HIPS, LM, SHOULDERS
 
 View = Literal["side", "front", "back", "oblique", "unknown"]
@@ -33,7 +34,7 @@ def classify_view(points: ArrayLike) -> ViewCheck:
     """Classify the camera view from image points (T, 33, 2) in pixels (NaN rows ignored)."""
     p = np.asarray(points, dtype=float)
     sh, hp = p[:, list(SHOULDERS)], p[:, list(HIPS)]
-    torso = np.linalg.norm(sh.mean(axis=1) - hp.mean(axis=1), axis=-1)
+    torso = torso_length(p)
     width = (np.abs(sh[:, 0, 0] - sh[:, 1, 0]) + np.abs(hp[:, 0, 0] - hp[:, 1, 0])) / 2
     with np.errstate(invalid="ignore", divide="ignore"):
         ratios = width / torso
