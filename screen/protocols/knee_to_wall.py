@@ -92,7 +92,8 @@ class Settings:
     min_rep_prominence_deg: float = setting(5.0, 0.5, 60.0)
     min_rep_separation_s: float = setting(0.8, 0.1, 30.0)
     min_knee_travel: float = setting(0.3, 0.0, 3.0, "foot lengths")
-    max_foot_travel: float = setting(0.25, 0.0, 3.0, "foot lengths")
+    # foot lengths; MediaPipe's toe point slides ≈ 0.3 foot lengths as the ankle flexes
+    max_foot_travel: float = setting(0.4, 0.0, 3.0, "foot lengths")
     max_foot_speed: float = setting(1.0, 0.0, 20.0, "foot lengths per second")
     planted_s: float = setting(0.3, 0.0, 5.0)
     end_range_window_s: float = setting(0.1, 0.0, 2.0)
