@@ -42,7 +42,7 @@ from screen.kinematics.geometry import norm, up_vector  # noqa: E402
 from screen.kinematics.rotation import rotation_2d, rotation_3d  # noqa: E402
 from screen.kinematics.sagittal import forward_sign, leg_measures, thigh_angle  # noqa: E402
 from screen.landmarks import LEG, SIDES  # noqa: E402
-from screen.protocols import PROTOCOLS  # noqa: E402
+from screen.protocols import PROTOCOLS, squat  # noqa: E402
 
 F = NDArray[np.float64]
 UP = up_vector(0.0)
@@ -109,15 +109,15 @@ def squat_side(off: float) -> dict[str, float]:
 
 
 def _valgus_frames(p: F, n_reps: int, period: int) -> list[int]:
-    """Per rep, the deepest frame whose projected thigh is ≥ 0.8 of its standing length (the
-    squat protocol's rule with its default ``min_thigh_fraction``)."""
+    """Per rep, the deepest frame whose projected thigh is ≥ ``min_thigh_fraction`` of its
+    standing length (the squat protocol's rule with its default)."""
     out = []
     for r in range(n_reps):
         w = np.arange(r * period, (r + 1) * period)
         ok = np.ones(len(w), dtype=bool)
         for s in SIDES:
             thigh = norm(p[:, LEG[s][0]] - p[:, LEG[s][1]])
-            ok &= thigh[w] >= 0.8 * np.percentile(thigh, 95)
+            ok &= thigh[w] >= squat.Settings().min_thigh_fraction * np.percentile(thigh, 95)
         depth = np.abs(w - (r + 0.5) * period)  # the bottom is mid-period
         out.append(int(w[ok][np.argmin(depth[ok])]))
     return out
