@@ -20,10 +20,11 @@ How the numbers are obtained
   tested (alternating lunges) reports each leg's repetitions under its own side; ``side``
   overrides this and measures that labelled leg only.
 * A candidate counts as a knee drive only when (reasons are listed for those that do not):
-  the front foot is planted — its toe stays within ``max_foot_travel`` foot lengths of where it
-  is at the deepest frame over ± ``planted_s`` around it — and the knee travels at least
-  ``min_knee_travel`` foot lengths forward over that planted foot (knee-over-toe, from the
-  least to the deepest frame of the repetition).
+  the front foot is planted — its heel stays within ``max_foot_travel`` foot lengths (along the
+  floor) of where it is at the deepest frame over ± ``planted_s`` around it (the heel, not the
+  toe: MediaPipe's toe point slides ≈ 0.3 foot lengths as the ankle flexes over a planted
+  foot) — and the knee travels at least ``min_knee_travel`` foot lengths forward over that
+  planted foot (knee-over-toe, from the least to the deepest frame of the repetition).
 * Heel down: heel rise (:func:`screen.kinematics.sagittal.heel_rise`) below ``heel_rise_max``
   foot lengths over the repetition's own baseline — the frames of the repetition with the foot
   planted and the shin in the lower half of its excursion (knee back, a quiet part of the same
@@ -92,8 +93,7 @@ class Settings:
     min_rep_prominence_deg: float = setting(5.0, 0.5, 60.0)
     min_rep_separation_s: float = setting(0.8, 0.1, 30.0)
     min_knee_travel: float = setting(0.3, 0.0, 3.0, "foot lengths")
-    # foot lengths; MediaPipe's toe point slides ≈ 0.3 foot lengths as the ankle flexes
-    max_foot_travel: float = setting(0.4, 0.0, 3.0, "foot lengths")
+    max_foot_travel: float = setting(0.25, 0.0, 3.0, "foot lengths of heel travel")
     max_foot_speed: float = setting(1.0, 0.0, 20.0, "foot lengths per second")
     planted_s: float = setting(0.3, 0.0, 5.0)
     end_range_window_s: float = setting(0.1, 0.0, 2.0)
@@ -191,9 +191,12 @@ def _rep(trial: Trial, x: dict[str, Any], side: Side, c: Candidate, settings: Se
     heel, toe, incl = leg[:, 3], leg[:, 4], m["tibial_inclination"]
     b = c.bottom - c.start
     foot_len = nanmedian(np.linalg.norm(toe - heel, axis=-1))
-    if not np.isfinite(foot_len) or not np.all(np.isfinite(toe[b])):
+    if not np.isfinite(foot_len) or not np.all(np.isfinite(heel[b])):
         return "the front foot was not visible at the deepest point", {}
-    planted = np.linalg.norm(toe - toe[b], axis=-1) <= settings.max_foot_travel * foot_len
+    # the heel along the floor (its rise is the heel-lift check), not the toe: MediaPipe's toe
+    # point slides as the ankle flexes over a planted foot
+    along, _ = components(heel - heel[b], trial.up, x["fwd"])
+    planted = np.abs(along) <= settings.max_foot_travel * foot_len
     if not np.all(planted[np.abs(t - t[b]) <= settings.planted_s]):
         return ("the front foot moved at the deepest point (a step, not a knee drive over a "
                 "planted foot)"), {}
