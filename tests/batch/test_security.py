@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import stat
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -26,10 +28,31 @@ def stand_in_task(job, *_args):
     return {"error": "stand-in task ran on the batch's worker", "frames": 0}
 
 
-def test_the_batch_scheduler_refuses_clients_without_its_credentials(tmp_path, monkeypatch):
-    from distributed import Client
-    from distributed.security import Security
+# Another local process trying the scheduler: prints "connected" or "refused: <error>". Run as
+# its own process (as an intruder would be), which also keeps a refused client's clean-up out of
+# the test process (its garbage collection can deadlock with a client being started there).
+INTRUDER = """
+import sys
+from distributed import Client
+from distributed.security import Security
+url, how = sys.argv[1], sys.argv[2]
+kw = {"security": Security.temporary()} if how == "other" else {}
+try:
+    Client(url, timeout="5s", **kw).close()
+    print("connected")
+except Exception as err:
+    print(f"refused: {type(err).__name__}")
+"""
 
+
+def _intrude(url: str, how: str) -> str:
+    out = subprocess.run([sys.executable, "-c", INTRUDER, url, how], capture_output=True,
+                         text=True, timeout=120)
+    lines = out.stdout.strip().splitlines()
+    return lines[-1] if lines else f"no answer: {out.stderr.strip()[-200:]}"
+
+
+def test_the_batch_scheduler_refuses_clients_without_its_credentials(tmp_path, monkeypatch):
     seen: dict[str, str] = {}
     real = run.dask_client
 
@@ -37,15 +60,10 @@ def test_the_batch_scheduler_refuses_clients_without_its_credentials(tmp_path, m
     def intruded(*args, **kwargs):
         with real(*args, **kwargs) as client:  # the batch's cluster is up: try to get in
             address = seen["address"] = client.scheduler.address
-            for name, url, kw in [
-                    ("no credentials", address, {}),
-                    ("other temporary credentials", address, {"security": Security.temporary()}),
-                    ("plain tcp", address.replace("tls://", "tcp://"), {})]:
-                try:
-                    Client(url, timeout="5s", **kw).close()
-                    seen[name] = "connected"
-                except Exception as err:  # noqa: BLE001 - any refusal will do
-                    seen[name] = f"refused: {type(err).__name__}"
+            for name, url, how in [("no credentials", address, "none"),
+                                   ("other temporary credentials", address, "other"),
+                                   ("plain tcp", address.replace("tls://", "tcp://"), "none")]:
+                seen[name] = _intrude(url, how)
             yield client
 
     monkeypatch.setattr(run, "dask_client", intruded)
