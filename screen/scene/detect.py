@@ -51,7 +51,7 @@ from numpy.typing import NDArray
 
 from screen.errors import MovescreenError
 from screen.kinematics.body import torso_length
-from screen.landmarks import HIPS, LM, SHOULDERS
+from screen.landmarks import HIPS, LM
 from screen.scene.segments import Scene
 
 SEATED_BELOW = 0.3
@@ -73,11 +73,6 @@ class Detection:
     view: str
     reason: str
     features: dict[str, float]
-
-
-def detect_landmarks() -> list[int]:
-    """The landmarks :func:`detect` reads (those to condition before calling it)."""
-    return sorted({*SHOULDERS, *HIPS, *KNEES, *ANKLES})
 
 
 def _range(x: NDArray, lo: float = 5, hi: float = 95) -> float:
@@ -121,8 +116,8 @@ def _extent(xy: NDArray) -> float:
 
 
 def detect(points: NDArray, scene: Scene, t: NDArray) -> Detection:
-    """Recognise the test from a recording's gated pixels (T, 33, 2) (at least
-    :func:`detect_landmarks`), its scene and timestamps (T,) s. Raises MovescreenError when the
+    """Recognise the test from a recording's gated pixels (T, 33, 2) (shoulders, hips, knees and
+    ankles are read), its scene and timestamps (T,) s. Raises MovescreenError when the
     movement is none of the tests or too little of it was seen."""
     rate = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     trim = int(round(TRIM_SECONDS * rate))
