@@ -42,6 +42,7 @@ class CapturedFrame:
     t: float
     t_capture: float
     rgb: NDArray[np.uint8]
+    item: int = 0  # which clip of a replayed playlist it comes from (0 for a camera)
 
 
 class SourceEnded(Exception):
@@ -137,6 +138,7 @@ class FrameSource:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.frames_read = 0
+        self.item = 0  # the clip being read (a playlist of replayed files)
         self.error: str | None = None
         self.on_frame: Callable[[CapturedFrame], None] | None = None  # sees every frame
 
@@ -154,7 +156,7 @@ class FrameSource:
             for t, rgb in self._frames():
                 if self._stop.is_set():
                     break
-                frame = CapturedFrame(self.frames_read, t, time.perf_counter(), rgb)
+                frame = CapturedFrame(self.frames_read, t, time.perf_counter(), rgb, self.item)
                 self.frames_read += 1
                 if self.on_frame is not None:
                     self.on_frame(frame)
@@ -179,37 +181,63 @@ class FrameSource:
 
 
 class FileReplay(FrameSource):
-    """A video file replayed as if it were a camera: frame ``i`` is released at
-    ``start + (t_i − t_0)`` of the file's own timestamps (``pace=False``: as fast as the
-    consumers take them). Rotation and timestamps as :class:`screen.sources.video.VideoFile`."""
+    """Video files replayed one after another as if they were one camera: frame ``i`` is
+    released at ``start + (t_i − t_0)`` of the files' own timestamps (``pace=False``: as fast as
+    the consumers take them); each later file continues the time line one frame interval after
+    the previous one ended, and its frames carry the next ``item`` number (a live trial never
+    spans two files: a file's end is the end of what the person did). Rotation and timestamps
+    as :class:`screen.sources.video.VideoFile`; every file must have the first one's size."""
 
-    def __init__(self, path: str | Path, *, pace: bool = True) -> None:
+    def __init__(self, path: str | Path | Sequence[str | Path], *, pace: bool = True) -> None:
         super().__init__()
-        self._video = VideoFile(path)
-        info = self._video.info
+        paths = [path] if isinstance(path, (str, Path)) else list(path)
+        self._videos = []
+        try:
+            for p in paths:
+                self._videos.append(VideoFile(p))
+        except BaseException:
+            self.close()
+            raise
+        info = self._videos[0].info
+        for p, v in zip(paths[1:], self._videos[1:], strict=True):
+            if (v.info.width, v.info.height) != (info.width, info.height):
+                self.close()
+                raise MovescreenError(f"{p}: {v.info.width}x{v.info.height}, not the "
+                                      f"{info.width}x{info.height} of {paths[0]}: replayed clips "
+                                      "must have one size")
         self.width, self.height = info.width, info.height
         self.fps = info.fps_nominal
-        self.name = str(path)
+        self.name = str(paths[0])
         self.rotation_deg = info.rotation_deg
-        self.frames_expected = max(info.frames_nominal, 0)
+        self.frames_expected = sum(max(v.info.frames_nominal, 0) for v in self._videos)
         self.pace = pace
 
     def _frames(self) -> Iterator[tuple[float, NDArray[np.uint8]]]:
         start: float | None = None
-        t0 = 0.0
-        for frame in self._video.frames():
-            if start is None:
-                start, t0 = time.perf_counter(), frame.t
-            if self.pace:
-                wait = start + (frame.t - t0) - time.perf_counter()
-                if wait > 0 and self._stop.wait(wait):
-                    return
-            self.nominal_timing = self._video.nominal_timing
-            yield frame.t, frame.rgb
+        offset, t0, last = 0.0, 0.0, None
+        step = 1.0 / self.fps if np.isfinite(self.fps) and self.fps > 0 else 1 / 30
+        for item, video in enumerate(self._videos):
+            self.item = item
+            first = None
+            for frame in video.frames():
+                if first is None:
+                    first = frame.t
+                    offset = 0.0 if last is None else last + step - first
+                t = frame.t + offset
+                if start is None:
+                    start, t0 = time.perf_counter(), t
+                if self.pace:
+                    wait = start + (t - t0) - time.perf_counter()
+                    if wait > 0 and self._stop.wait(wait):
+                        return
+                self.nominal_timing = video.nominal_timing
+                last = t
+                yield t, frame.rgb
         self.exhausted = True
 
     def close(self) -> None:
-        self._video.close()
+        for v in self._videos:
+            v.close()
 
 
 class Camera(FrameSource):
@@ -266,9 +294,12 @@ class Camera(FrameSource):
         self._cap.release()
 
 
-def open_source(*, camera: int | None = None, video: str | Path | None = None,
+def open_source(*, camera: int | None = None,
+                video: str | Path | Sequence[str | Path] | None = None,
                 pace: bool = True) -> FrameSource:
-    """A :class:`Camera` (``camera`` index) or a :class:`FileReplay` of ``video``."""
-    if video is not None:
+    """A :class:`Camera` (``camera`` index) or a :class:`FileReplay` of ``video`` (one file or
+    several played one after another)."""
+    if video is not None and not (isinstance(video, Sequence) and not isinstance(video, str)
+                                  and len(video) == 0):
         return FileReplay(video, pace=pace)
     return Camera(0 if camera is None else camera)

@@ -8,8 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from screen.live.session import LiveOptions
 from screen.protocols import PROTOCOLS
+
+CHECKS = ("knee-to-wall", "hip-rotation", "squat", "foot-angle", "all")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,17 +18,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     tests = [name.replace("_", "-") for name in PROTOCOLS]
     p = subparsers.add_parser(
         "live", help="run a screening test live from a camera (or a video replayed as one)",
-        description="Shows the camera image with the skeleton, the test's angles, a gauge "
-        "against the threshold and guidance. Keys: SPACE start/stop a trial, t next test, "
-        "s side (auto/left/right), q or Esc quit. Each trial ends with the same analysis as "
-        "`movescreen analyze`.")
+        description="Shows the camera image with the skeleton and, beside it, the test's "
+        "angles with their normal range, a gauge against the threshold and what to change. "
+        "--check TEST walks you through a self-check step by step (camera, position, the "
+        "movement, the other side, the comparison and a report). Keys: SPACE start/stop a "
+        "trial (in a check: continue), t next test, s side (auto/left/right), q or Esc quit. "
+        "Each trial ends with the same analysis as `movescreen analyze`.")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, default=None, metavar="N",
                      help="camera number (default 0)")
-    src.add_argument("--source", type=Path, metavar="VIDEO",
-                     help="replay a video file at its own frame rate, as if it were a camera")
-    default = LiveOptions.test.replace("_", "-")  # one default, the session's
-    p.add_argument("--test", choices=tests, default=default, help=f"default {default}")
+    src.add_argument("--source", type=Path, metavar="VIDEO", nargs="+",
+                     help="replay video files at their own frame rate, one after another, as "
+                     "if they were a camera (a trial ends with its file)")
+    p.add_argument("--test", choices=["auto", *tests], default="auto",
+                   help="default auto: recognised from the last seconds of movement")
+    p.add_argument("--check", choices=CHECKS,
+                   help="a guided self-check of one test (or all): set-up, both sides, comparison "
+                   "and report (written to --record DIR/check-NNN, else the user data folder)")
+    p.add_argument("--speak", action="store_true",
+                   help="also say each instruction (needs espeak-ng, espeak or say)")
     p.add_argument("--side", choices=["left", "right"], help="the test side (default: found)")
     p.add_argument("--model", default="full",
                    help="lite, full, heavy, or a .task path (default full, as analyze: lite is "
@@ -39,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="write each trial's files to DIR/trial-NNN (as analyze --out)")
     p.add_argument("--record-video", action="store_true",
                    help="with --record, also save every camera frame of each trial as video.mp4")
+    p.add_argument("--annotated-video", action="store_true",
+                   help="with --record, also save each trial as shown (skeleton, angles, gauge, "
+                   "prompts) as annotated.mp4")
     p.add_argument("--trial", choices=["manual", "all"], default=None,
                    help="manual: SPACE starts and stops trials (default with a window); all: one "
                    "trial over the whole run (default with --no-window)")
@@ -65,18 +77,22 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def run(args: argparse.Namespace) -> int:
-    """Handler of ``movescreen live``: 0 when done (results may say insufficient_data), a
-    MovescreenError (exit 2) for no camera, a camera lost (after keeping the trial), bad input."""
+def _check(args: argparse.Namespace) -> None:
+    """Every bad set-up as a one-line MovescreenError, before anything is opened."""
     from screen.errors import MovescreenError
-    from screen.live.capture import open_source
-    from screen.live.session import LiveOptions, Session
-    from screen.sources import models
 
-    if args.camera is not None and args.camera < 0:
-        raise MovescreenError(f"--camera must be a camera number, 0 or more (not {args.camera})")
-    if args.record_video and args.record is None:
-        raise MovescreenError("--record-video needs --record DIR")
+    wrong = [
+        (args.camera is not None and args.camera < 0,
+         f"--camera must be a camera number, 0 or more (not {args.camera})"),
+        (args.record_video and args.record is None, "--record-video needs --record DIR"),
+        (args.annotated_video and args.record is None, "--annotated-video needs --record DIR"),
+        (args.check and args.no_window, "--check needs the window (its steps are shown and "
+                                        "keyed); drop --no-window"),
+        (args.check and args.trial, "--check runs its own trials; drop --trial"),
+    ]
+    for bad, message in wrong:
+        if bad:
+            raise MovescreenError(message)
     if args.record is not None and args.record.exists() and not args.record.is_dir():
         raise MovescreenError(f"{args.record} exists and is not a directory (--record DIR)")
     if args.record is not None:  # before a trial is recorded, not when its files are due
@@ -88,10 +104,29 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_window and not has_display():
         raise MovescreenError("no display to open a window on (DISPLAY is not set); run with "
                               "--no-window, or from a desktop session")
+    for clip in args.source or []:
+        if not clip.is_file():
+            raise MovescreenError(f"{clip}: no such file")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler of ``movescreen live``: 0 when done (results may say insufficient_data), a
+    MovescreenError (exit 2) for no camera, a camera lost (after keeping the trial), bad input."""
+    _check(args)
+    if not args.no_window:  # the window first, with its loading state (the rest takes seconds)
+        from screen.live.window import show_loading
+
+        show_loading()
+    from screen.live.capture import open_source
+    from screen.live.session import LiveOptions, Session
+    from screen.sources import models
+
     model = models.resolve(args.model)
     options = LiveOptions(
         test=args.test.replace("-", "_"), side=args.side, camera_tilt_deg=args.camera_tilt,
+        check=args.check.replace("-", "_") if args.check else None, speak=args.speak,
         thresholds=args.thresholds, record_dir=args.record, record_video=args.record_video,
+        annotated_video=args.annotated_video,
         window=not args.no_window, auto_trial=(args.trial or
                                                ("all" if args.no_window else "manual")) == "all",
         lossless=args.no_drop, linger_s=args.linger, snapshot=args.snapshot)

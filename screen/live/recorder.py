@@ -23,7 +23,8 @@ class VideoRecorder:
 
     def __init__(self, path: str | Path, fps: float, size: tuple[int, int]) -> None:
         self.path = Path(path)
-        self.frames = 0
+        self.frames = 0  # written
+        self.queued = 0  # handed over with put
         self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"),
                                        float(fps), size)
         if not self._writer.isOpened():
@@ -33,6 +34,7 @@ class VideoRecorder:
         self._thread.start()
 
     def put(self, rgb: NDArray[np.uint8]) -> None:
+        self.queued += 1
         self._queue.put(rgb)
 
     def _run(self) -> None:

@@ -14,6 +14,13 @@ Threads (none waits on a slower one, so the display never falls behind the camer
   gauge against the threshold, guidance from :func:`screen.scene.view.classify_view` and
   :func:`screen.scene.framing.check_framing`, and the shown/analysed frame rates and latencies.
 
+An **analyst** thread (:meth:`Session._analyst_loop`) does what is too slow for the display,
+about once a second: the open trial's progress (repetitions counted by the same
+:func:`screen.analysis.analyze` that ends it), the camera's level from the picture
+(:func:`screen.scene.vertical.from_frames`, shown while setting up), and with ``--test auto`` the
+test recognised from the last seconds of movement (:func:`screen.scene.detect.detect`, as
+``analyze`` recognises a clip). A guided check (:mod:`screen.live.guide`) reads all of it.
+
 A trial records the *raw* landmarks of every analysed frame; when it ends they become a
 :class:`~screen.recording.Recording` analysed by :func:`screen.analysis.analyze` — the same core
 ``movescreen analyze`` runs — and, with a record directory, written by
@@ -27,6 +34,7 @@ import dataclasses
 import inspect
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -44,21 +52,27 @@ from screen.analysis import analyze
 from screen.errors import MovescreenError
 from screen.kinematics.geometry import up_vector
 from screen.landmarks import N_LANDMARKS
-from screen.live import overlay
+from screen.live import guide as guide_mod
+from screen.live import overlay, panel
 from screen.live.capture import CapturedFrame, FrameSource, LatestSlot, SourceEnded
+from screen.live.overlay import ResultPanel
 from screen.live.recorder import VideoRecorder
 from screen.live.smoothing import OneEuro
+from screen.live.window import WINDOW_NAME, show_loading, window_open
 from screen.protocols import PROTOCOLS
 from screen.recording import Recording
 from screen.results.result import Result
 from screen.results.thresholds import load as load_thresholds
+from screen.scene import vertical
 from screen.scene.framing import check_framing
+from screen.scene.vertical import LEVEL_TOLERANCE_DEG, Vertical
 from screen.scene.view import classify_view
+from screen.session import TrialSpec
 from screen.sources.models import ModelFile
 
-WINDOW_NAME = "movescreen live"
 SIDES_CYCLE = (None, "left", "right")
 KEYS_HELP = "SPACE start/stop trial | t test | s side | q quit"
+CHECK_KEYS = "SPACE continue / stop early | q quit"
 
 
 @dataclass
@@ -78,14 +92,26 @@ class LiveOptions:
     frames the file declares (a file that ends early counts as frames missed). Below ``coverage_warn_below``
     (0.75) the result carries a warning; below ``coverage_min`` (0.30: fewer than ~9 analysed
     frames per second of a 30 fps camera, too sparse to catch a 2 s end-range hold reliably)
-    every measure is insufficient_data with the reason."""
+    every measure is insufficient_data with the reason.
 
-    test: str = "knee_to_wall"
+    ``check``: run the guided self-check of that test (or ``all``) instead of free trials.
+    ``annotated_video``: with a record directory, each trial's shown images (camera, skeleton
+    and the info column) are written to ``annotated.mp4`` at the source's rate.
+    ``speak``: say each new instruction with a speech engine when one is installed.
+    ``analyst_every_s``: how often the analyst thread re-analyses the open trial (repetitions so
+    far), re-estimates the level and (``test`` auto) recognises the test from the last
+    ``recognise_s`` seconds; ``level_frames``: frames (one per analyst pass) the live level
+    estimate pools."""
+
+    test: str = "auto"
     side: str | None = None
+    check: str | None = None  # a guided check: a protocol name or "all" (screen.live.guide)
     camera_tilt_deg: float | None = None
     thresholds: str | Path | None = None
     record_dir: Path | None = None
     record_video: bool = False
+    annotated_video: bool = False
+    speak: bool = False
     window: bool = True
     auto_trial: bool = False
     lossless: bool = False
@@ -97,6 +123,9 @@ class LiveOptions:
     smoothing: OneEuro = field(default_factory=OneEuro)
     coverage_warn_below: float = 0.75
     coverage_min: float = 0.30
+    analyst_every_s: float = 1.0
+    recognise_s: float = 4.0
+    level_frames: int = 6
 
 
 @dataclass
@@ -121,16 +150,34 @@ class Stats:
     frames_captured: int = 0
     dropped_inference: int = 0
     dropped_display: int = 0
+    started_at: float = field(default_factory=time.perf_counter)  # the Session was made
+    started_wall: float = field(default_factory=time.time)
+    model_ready_at: float | None = None
+    first_frame_at: float | None = None  # the first camera image shown
+    first_pose_at: float | None = None  # the first frame with a person through the model
+    first_skeleton_at: float | None = None  # the first image shown with a skeleton
 
     @staticmethod
     def _rate(times: list[float]) -> float:
         return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else float("nan")
 
     def summary(self) -> dict[str, float]:
-        """Displayed fps, analysed fps, median and 95th-percentile latencies (ms)."""
+        """Displayed fps, analysed fps, median and 95th-percentile latencies (ms), and when the
+        model was ready, the first image and the first skeleton were shown (s after the
+        session started; ``started_wall``: that start as Unix time, for timing from outside)."""
         lat = np.asarray(self.latency_s) * 1000
         pose = np.asarray(self.pose_latency_s) * 1000
-        return {"displayed_fps": self._rate(self.shown_at),
+
+        def since(t: float | None) -> float:
+            return float("nan") if t is None else t - self.started_at
+
+        from screen.live import window
+
+        return {"started_wall": self.started_wall, "window_shown_wall": window.first_shown_wall,
+                "model_ready_s": since(self.model_ready_at),
+                "first_frame_s": since(self.first_frame_at),
+                "first_skeleton_s": since(self.first_skeleton_at),
+                "displayed_fps": self._rate(self.shown_at),
                 "analysed_fps": self._rate(self.analysed_at),
                 "latency_median_ms": _pct(lat, 50), "latency_p95_ms": _pct(lat, 95),
                 "pose_latency_median_ms": _pct(pose, 50), "pose_latency_p95_ms": _pct(pose, 95),
@@ -183,6 +230,13 @@ class Trial:
     video_path: Path | None = None
     captured: int = 0  # frames the source delivered while the trial was open
     whole_run: bool = False  # opened before the source started (auto trial)
+    test: str = "auto"
+    side: str | None = None
+    item: int | None = None  # the replayed clip its frames come from (a trial never spans two)
+    source_ended: bool = False  # its clip ended (a later clip's frames are not part of it)
+    annotated: VideoRecorder | None = None  # the shown images, with --annotated-video
+    annotated_path: Path | None = None
+    annotated_t0: float | None = None
 
 
 def protocol_settings(test: str, **given: Any) -> Any:
@@ -193,25 +247,26 @@ def protocol_settings(test: str, **given: Any) -> Any:
     return cls(**{k: v for k, v in given.items() if k in names and v is not None})
 
 
-def guidance(test: str, image: NDArray, points: NDArray, measures: dict[str, NDArray],
-             settings: Any) -> list[str]:
-    """Plain instructions from the rolling window: framing (:func:`check_framing` on raw image
-    landmarks (T, 33, 5)), view (:func:`classify_view` on smoothed pixels (T, 33, 2)) against
-    the protocol's ``VIEWS``, and a heel-lift cue when the test's frame measures have
-    ``heel_rise`` (foot lengths) above the protocol's ``heel_rise_max``."""
+def look(test: str | None, image: NDArray, points: NDArray, measures: dict[str, NDArray],
+         settings: Any) -> tuple[list[str], str, bool]:
+    """What to tell the person, from the rolling window: (problems, view, person seen).
+    Framing (:func:`check_framing` on raw image landmarks (T, 33, 5)), the view
+    (:func:`classify_view` on smoothed pixels (T, 33, 2)) against the test's views, and a
+    heel-lift cue when the test's frame measures have ``heel_rise`` (foot lengths) above the
+    protocol's ``heel_rise_max``."""
     framing = check_framing(image)
     if framing.frames_with_person == 0:
-        return list(framing.guidance)
+        return list(framing.guidance), "unknown", False
     out = [g.split(": ", 1)[-1] for g in framing.guidance]
-    views = getattr(PROTOCOLS[test], "VIEWS", ())
     view = classify_view(points)
+    views = PROTOCOLS[test].VIEWS if test else ()
     if views and view.view not in views and view.view != "unknown":
         out.append("turn sideways to the camera" if "side" in views else "face the camera")
     lift = measures.get("heel_rise")
     limit = getattr(settings, "heel_rise_max", None)
     if lift is not None and limit is not None and len(lift) and lift[-1] >= limit:
         out.append("keep your heel down")
-    return out
+    return out, view.view, True
 
 
 def frame_measures(test: str, points: NDArray, world: NDArray, settings: Any,
@@ -226,49 +281,30 @@ def frame_measures(test: str, points: NDArray, world: NDArray, settings: Any,
     return fn(points, settings, **extra)
 
 
-def rule_for(table: dict[str, Any], test: str, name: str) -> dict[str, Any] | None:
-    """The threshold rule of a frame measure: ``[test.name]``, or for a per-side trace
-    ``left_<m>`` / ``right_<m>`` the rule ``[test.<m>]``; None when the table has none."""
-    rules = table.get(test, {})
-    for key in (name, name.removeprefix("left_").removeprefix("right_")):
-        if isinstance(rules.get(key), dict):
-            return rules[key]
-    return None
-
-
-def gauge_measure(table: dict[str, Any], test: str, names: list[str],
-                  side: str | None) -> str | None:
-    """The measure the gauge shows: the first with a threshold rule, preferring the chosen
-    ``side``'s trace when there is one."""
-    rated = [n for n in names if rule_for(table, test, n) is not None]
-    preferred = [n for n in rated if side is not None and n.startswith(f"{side}_")]
-    return (preferred or rated or [None])[0]
-
-
-def latest(values: NDArray) -> float:
-    """The newest finite value of a trace, NaN if its last sample is missing."""
-    return float(values[-1]) if len(values) and np.isfinite(values[-1]) else float("nan")
-
-
 class Session:
     """One live session on an opened ``source`` with a pose ``model``. :meth:`run` blocks
     until the source ends or the user quits, and returns the results of the trials."""
 
     def __init__(self, source: FrameSource, model: ModelFile, options: LiveOptions,
                  *, log: Callable[[str], None] | None = None) -> None:
-        if options.test not in PROTOCOLS:
+        if options.test != "auto" and options.test not in PROTOCOLS:
             raise MovescreenError(
-                f"unknown test '{options.test}'; choose from {', '.join(PROTOCOLS)}")
+                f"unknown test '{options.test}'; choose from auto, {', '.join(PROTOCOLS)}")
         self.source, self.model, self.opt = source, model, options
         self.log = log or (lambda s: print(s, file=sys.stderr, flush=True))
         self.table = load_thresholds(options.thresholds)
+        self.checks = guide_mod.load_checks()
+        self.guide = guide_mod.build(options.check, self.checks) if options.check else None
         fps = source.fps if np.isfinite(source.fps) and source.fps > 0 else 30.0
-        self.window = RollingWindow(max(10, int(round(options.window_s * fps))))
+        self.fps = fps
+        self.window = RollingWindow(max(10, int(round(max(options.window_s, options.recognise_s)
+                                                      * fps))))
         self.infer_slot = LatestSlot(lossless=options.lossless)
         self.display_slot = LatestSlot(on_put=self._frame_arrived)
         self.stats = Stats()
         self.results: list[Result] = []
         self.saved: list[Path] = []
+        self.check_dir: Path | None = None
         self._lock = threading.Lock()
         self._new_pose = threading.Condition(self._lock)
         self._pose: PoseState | None = None
@@ -278,24 +314,41 @@ class Session:
         self._infer_error: BaseException | None = None
         self._infer_done = threading.Event()
         self._infer_ready = threading.Event()
-        self._panel: tuple[str, list[str]] | None = None
+        self._stopping = threading.Event()
+        self._panel: ResultPanel | None = None
         self._best = float("nan")
         self._last_image: NDArray | None = None
         self._last_frame: CapturedFrame | None = None
-        self._cache: tuple[Any, tuple[dict[str, float], list[str]]] | None = None
+        self._cache: tuple[Any, LiveView] | None = None
+        self._recognised: tuple[str | None, str] = (None, "move: the test is recognised from "
+                                                    "the last seconds of movement")
+        self._level: Vertical | None = None
+        self._level_frames: list[tuple[NDArray, NDArray]] = []
+        self._progress: tuple[int, int] = (0, 0)  # (trial number, repetitions counted)
+        self._check_trials: list[tuple[TrialSpec, Result]] = []
+        self._spoken = ""
         self.side = options.side
+
+    @property
+    def test(self) -> str | None:
+        """The test shown now: the guided check's, the chosen one, or the one recognised from
+        the last seconds of movement (None while nothing is recognised)."""
+        if self.guide is not None:
+            return self.guide.step.test
+        return self.opt.test if self.opt.test != "auto" else self._recognised[0]
 
     # ---- inference thread --------------------------------------------------------------------
 
     def _infer_loop(self) -> None:
-        import mediapipe as mp
-
-        from screen.sources import pose
-
         try:
+            import mediapipe as mp
+
+            from screen.sources import pose
+
             with pose.quiet_native_logs():
                 landmarker = pose.open_landmarker(self.model.path, mode="video")
             self._infer_ready.set()
+            self.stats.model_ready_at = time.perf_counter()
             with landmarker:
                 self._infer_frames(landmarker, mp)
         except BaseException as err:  # re-raised on the display thread
@@ -309,7 +362,6 @@ class Session:
         from screen.sources.pose import landmarks_to_arrays, quiet_native_logs
 
         size = np.array([self.source.width, self.source.height], dtype=float)
-        min_vis = PROTOCOLS[self.opt.test].CONDITIONING.min_visibility
         smooth, last_ms, seq, quiet = self.opt.smoothing, -1, 0, True
         while True:
             try:
@@ -331,6 +383,8 @@ class Session:
                 result = landmarker.detect_for_video(mp_image, ms)
             last_ms = ms
             image, world = landmarks_to_arrays(result)
+            test = self.test
+            min_vis = PROTOCOLS[test].CONDITIONING.min_visibility if test else 0.5
             xy = image[:, :2].astype(float)
             visible = np.all((xy >= 0) & (xy <= 1), axis=-1) & (image[:, 3] >= min_vis)
             points = smooth(np.where(visible[:, None], xy * size, np.nan), frame.t)
@@ -340,10 +394,17 @@ class Session:
                 self._pose = PoseState(seq, frame.index, frame.t, frame.t_capture, points)
                 self._new_pose.notify_all()
                 trial = self._trial
-                if trial is not None:
-                    trial.t.append(frame.t)
-                    trial.image.append(image)
-                    trial.world.append(world)
+                if trial is not None and not trial.source_ended:
+                    if trial.item is None:
+                        trial.item = frame.item
+                    if frame.item != trial.item:  # the replayed clip changed: the trial ended
+                        trial.source_ended = True
+                    else:
+                        trial.t.append(frame.t)
+                        trial.image.append(image)
+                        trial.world.append(world)
+            if self.stats.first_pose_at is None and np.isfinite(image[:, 0]).any():
+                self.stats.first_pose_at = time.perf_counter()
             self.stats.analysed_at.append(time.perf_counter())
 
     # ---- capture thread ----------------------------------------------------------------------
@@ -351,31 +412,97 @@ class Session:
     def _captured(self, frame: CapturedFrame) -> None:
         """Every captured frame: to the open trial's video, if one is being recorded."""
         trial = self._trial
-        if trial is not None:
+        if trial is not None and not trial.source_ended and frame.item == (
+                trial.item if trial.item is not None else frame.item):
             trial.captured += 1
             if trial.video is not None:
                 trial.video.put(frame.rgb)
 
+    # ---- analyst thread ----------------------------------------------------------------------
+
+    def _analyst_loop(self) -> None:
+        """About every ``analyst_every_s``: the open trial's repetitions so far, else the
+        camera's level and (``--test auto``) the recognised test. Errors here only leave the
+        previous figures up: they are hints for the person, never results."""
+        while not self._stopping.wait(self.opt.analyst_every_s):
+            try:
+                trial = self._trial
+                if trial is not None:
+                    self._progress = (trial.number, self._reps_so_far(trial))
+                    continue
+                self._update_level()
+                if self.opt.test == "auto" and self.guide is None:
+                    self._recognise()
+            except MovescreenError:
+                continue
+            except Exception as err:  # a hint failed: say so once, keep the session going
+                self.log(f"live hint failed ({type(err).__name__}: {err})")
+
+    def _reps_so_far(self, trial: Trial) -> int:
+        with self._lock:
+            if len(trial.t) < 2:
+                return 0
+            rec = self._recording(trial)
+        result = analyze(rec, test=trial.test, camera_tilt_deg=self._tilt(),
+                         **_side(trial.side))
+        return len(result.repetitions.get("counted", []))
+
+    def _update_level(self) -> None:
+        """Pool the newest frame (with the person's landmarks masked out) and re-estimate the
+        camera's roll from the scene's straight edges."""
+        frame, pose = self._last_frame, self._pose
+        if frame is None or pose is None or self.opt.camera_tilt_deg is not None:
+            return
+        self._level_frames = [*self._level_frames, (frame.rgb, pose.points)][-self.opt.level_frames:]
+        frames = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f, _ in self._level_frames]
+        self._level = vertical.from_frames(frames, person_points=[p for _, p in self._level_frames])
+
+    def _recognise(self) -> None:
+        """Recognise the test from the last ``recognise_s`` seconds, as ``analyze`` recognises
+        a clip (:func:`screen.scene.detect.detect`)."""
+        from screen.scene.detect import detect
+        from screen.trial import scene_of
+
+        t, image, world, _ = self.window.arrays()
+        keep = t >= t[-1] - self.opt.recognise_s if len(t) else np.zeros(0, bool)
+        if keep.sum() < 10:
+            return
+        rec = Recording(t=t[keep], image=image[keep], world=world[keep],
+                        meta={"source": self.source.name, "width": int(self.source.width),
+                              "height": int(self.source.height)})
+        try:
+            fixed, _, gated, scene = scene_of(rec)
+            found = detect(gated, scene, fixed.t)
+            self._recognised = (found.test, found.reason)
+        except MovescreenError as err:
+            self._recognised = (self._recognised[0], str(err).removesuffix("; pass --test"))
+
     # ---- trials --------------------------------------------------------------------------------
 
-    def start_trial(self) -> None:
-        trial = Trial(self._trials + 1, whole_run=self.source.frames_read == 0)
+    def start_trial(self, test: str | None = None, side: str | None = None) -> None:
+        test = test or self.opt.test  # "auto": recognised by the analysis, as analyze does
+        trial = Trial(self._trials + 1, whole_run=self.source.frames_read == 0, test=test,
+                      side=side if side is not None else self.side)
+        fps = self.fps
         if self.opt.record_dir is not None and self.opt.record_video:
-            fd, name = tempfile.mkstemp(suffix=".mp4", prefix=".trial-", dir=self._record_parent())
-            os.close(fd)
-            trial.video_path = Path(name)
-            fps = self.source.fps if np.isfinite(self.source.fps) else 30.0
-            trial.video = VideoRecorder(name, fps, (self.source.width, self.source.height))
+            trial.video_path = self._temp_video()
+            trial.video = VideoRecorder(trial.video_path, fps, (self.source.width,
+                                                                 self.source.height))
+        if self.opt.record_dir is not None and self.opt.annotated_video:
+            trial.annotated_path = self._temp_video()
         with self._lock:
             self._trial = trial
         self._trials += 1
+        self._progress = (trial.number, 0)
         self._panel, self._best = None, float("nan")
-        self.log(f"trial {trial.number} started ({self.opt.test}, side {self.side or 'auto'})")
+        self.log(f"trial {trial.number} started ({test}, side {trial.side or 'auto'})")
 
-    def _record_parent(self) -> Path:
+    def _temp_video(self) -> Path:
         assert self.opt.record_dir is not None
         self.opt.record_dir.mkdir(parents=True, exist_ok=True)
-        return self.opt.record_dir
+        fd, name = tempfile.mkstemp(suffix=".mp4", prefix=".trial-", dir=self.opt.record_dir)
+        os.close(fd)
+        return Path(name)
 
     def finish_trial(self) -> Result | None:
         """End the open trial: analyse it with :func:`screen.analysis.analyze` and, with a
@@ -385,13 +512,15 @@ class Session:
             trial, self._trial = self._trial, None
         if trial is None:
             return None
-        if trial.video is not None:
-            trial.video.close()
+        for rec in (trial.video, trial.annotated):
+            if rec is not None:
+                rec.close()
         try:
             return self._analyse_trial(trial)
         finally:
-            if trial.video_path is not None and trial.video_path.exists():
-                trial.video_path.unlink()
+            for path in (trial.video_path, trial.annotated_path):
+                if path is not None and path.exists():
+                    path.unlink()
 
     def _recording(self, trial: Trial) -> Recording:
         src = self.source
@@ -409,17 +538,18 @@ class Session:
         name = f"trial {trial.number}"
         if len(trial.t) < 2:
             self.log(f"{name}: too short to analyse ({len(trial.t)} frame(s) recorded)")
+            self._outcome(trial, None, "the trial was too short")
             return None
         rec = self._recording(trial)
         out = (self.opt.record_dir / f"trial-{trial.number:03d}"
                if self.opt.record_dir is not None else None)
         try:
-            result = analyze(rec, test=self.opt.test, thresholds=self.opt.thresholds,
-                             camera_tilt_deg=self.opt.camera_tilt_deg,
-                             **dataclasses.asdict(self._settings()))
+            result = analyze(rec, test=trial.test, thresholds=self.opt.thresholds,
+                             camera_tilt_deg=self.opt.camera_tilt_deg, **_side(trial.side))
         except Exception as err:  # the recorded landmarks are kept whatever went wrong
             self.log(f"{name}: cannot be analysed: {err}")
-            self._panel = (f"{name}: not analysed", [str(err)[:70]])
+            self._panel = ResultPanel(f"{name}: not analysed", [], [str(err)])
+            self._outcome(trial, None, str(err))
             if out is not None:
                 self._keep_landmarks(name, trial, rec, out)
             if not isinstance(err, MovescreenError):
@@ -428,20 +558,36 @@ class Session:
         result = with_coverage(result, *self._coverage(trial), self.opt)
         self.results.append(result)
         print(f"--- {name} ---\n{result.summary()}", flush=True)
-        self._panel = (f"{name} result", _result_lines(result))
+        self._panel = panel.result_panel(result, f"{name} result", trial.side)
+        self._outcome(trial, result)
         if out is not None:
             from screen.outputs import files as outputs
 
             try:
                 outputs.write(result, out)
-                if trial.video_path is not None and trial.video_path.exists():
-                    shutil.move(str(trial.video_path), out / "video.mp4")
+                for path, keep in ((trial.video_path, "video.mp4"),
+                                   (trial.annotated_path, "annotated.mp4")):
+                    if path is not None and path.exists():
+                        shutil.move(str(path), out / keep)
             except (MovescreenError, OSError) as err:
                 raise MovescreenError(f"{name}: its files could not be saved ({err}); the result "
                                       "printed above is all that is left of it") from err
             self.saved.append(out)
             self.log(f"{name}: files written to {out}")
         return result
+
+    def _outcome(self, trial: Trial, result: Result | None, why: str = "") -> None:
+        """Tell the guided check how its trial went (and keep the result for its report)."""
+        if self.guide is None:
+            return
+        if result is None:
+            self.guide.record(guide_mod.Outcome(trial.test, trial.side, False, why))
+            return
+        ok, why = panel.side_published(result, trial.side)
+        self.guide.record(guide_mod.Outcome(trial.test, trial.side, ok, why))
+        if ok:
+            self._check_trials.append((TrialSpec(f"trial-{trial.number:03d}", trial.test,
+                                                 trial.side), result))
 
     def _keep_landmarks(self, name: str, trial: Trial, rec: Recording, out: Path) -> None:
         from screen.outputs.files import PRIVATE_FILE_MODE, private_mkdir
@@ -465,29 +611,114 @@ class Session:
         expected = max(trial.captured, declared, len(trial.t))
         return len(trial.t), expected, trial.captured < declared
 
-    def _settings(self) -> Any:
-        return protocol_settings(self.opt.test, side=self.side)
+    def _settings(self, test: str, side: str | None = None) -> Any:
+        return protocol_settings(test, side=side if side is not None else self.side)
+
+    def _tilt(self) -> float:
+        """The camera roll the live traces use: the one given, else the live scene estimate
+        when reliable, else level."""
+        if self.opt.camera_tilt_deg is not None:
+            return self.opt.camera_tilt_deg
+        level = self._level
+        return level.roll_deg if level is not None and level.reliable else 0.0
+
+    # ---- the guided check --------------------------------------------------------------------
+
+    def _guide_step(self, view: LiveView | None, key: str | None) -> None:
+        """Feed the guided check what was seen and act on what it asks."""
+        assert self.guide is not None
+        trial = self._trial
+        level = self._level
+        obs = guide_mod.Observation(
+            now=time.perf_counter(), person=view is not None and view.person,
+            view=view.view if view is not None else "unknown",
+            problems=tuple(view.problems) if view is not None else (),
+            level_roll_deg=level.roll_deg if level is not None else None,
+            level_reliable=level is not None and level.reliable,
+            level_tolerance_deg=LEVEL_TOLERANCE_DEG,
+            reps=self._progress[1] if trial is not None and self._progress[0] == trial.number else 0,
+            trial_s=(trial.t[-1] - trial.t[0]) if trial is not None and len(trial.t) > 1 else 0.0,
+            key=key, trial_ended=trial is not None and trial.source_ended)
+        before = self.guide.index
+        action = self.guide.update(obs)
+        if action is guide_mod.Action.START_TRIAL:
+            step = self.guide.step
+            self.start_trial(step.test, step.side)
+        elif action is guide_mod.Action.FINISH_TRIAL:
+            self.finish_trial()
+        if self.guide.index != before and self.guide.step.kind in (guide_mod.Kind.CAMERA,
+                                                                     guide_mod.Kind.INTRO):
+            self._level, self._level_frames = None, []  # a new test: check the level afresh
+        if self.guide.finished and self.check_dir is None:
+            self._finish_check()
+        self._say(" ".join(self.guide.prompt()[:1]))
+
+    def _finish_check(self) -> None:
+        """The completed check as a screening session (:mod:`screen.session`): verdicts per
+        side, the left-right comparison and the plan, written with the same report as
+        ``movescreen session``."""
+        from screen.session import run_session
+        from screen.session.cli import write_session
+
+        if not self._check_trials:
+            self.check_dir = Path()
+            self._panel = ResultPanel("check finished", [], ["nothing could be measured"])
+            return
+        specs = [s for s, _ in self._check_trials]
+        session = run_session(specs, results=[r for _, r in self._check_trials],
+                              thresholds=self.opt.thresholds, model=self.model.name)
+        out = _check_folder(self.opt.record_dir)
+        write_session(session, out)
+        self.check_dir = out
+        rows = [overlay.ResultRow(v.headline, v.level) for t in session.trials for v in t.verdicts]
+        notes = [f"left-right {a['name'].replace('_', ' ')}: {a['left']:.1f} vs "
+                 f"{a['right']:.1f}, difference {a['difference']:+.1f}"
+                 + (" (notable)" if a.get("notable") else "") for a in session.asymmetry]
+        self._panel = ResultPanel("your check", rows, [*notes, f"report: {out / 'report.html'}"])
+        for r in rows:
+            print(r.text, flush=True)
+        print(*notes, sep="\n", flush=True)
+        print(f"check report written to {out / 'report.html'}", flush=True)
+
+    def _say(self, text: str) -> None:
+        """Speak ``text`` once (``--speak``) with the first speech engine found."""
+        if not self.opt.speak or not text or text == self._spoken:
+            return
+        self._spoken = text
+        engine = next((e for e in ("espeak-ng", "espeak", "say") if shutil.which(e)), None)
+        if engine is None:
+            self.log("--speak: no speech engine found (install espeak-ng); prompts are on screen")
+            self.opt.speak = False
+            return
+        subprocess.Popen([engine, text], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     # ---- display thread ----------------------------------------------------------------------
 
     def run(self) -> list[Result]:
         """Run until the source ends, the user quits or the window is closed; every open trial
-        is analysed (and saved) on the way out, also on errors and Ctrl-C."""
+        is analysed (and saved) on the way out, also on errors and Ctrl-C. The window opens at
+        once with a loading state; the camera image follows while the model loads."""
+        if self.opt.window:
+            show_loading(self.source.width, self.source.height)
         infer = threading.Thread(target=self._infer_loop, name="movescreen-inference", daemon=True)
+        analyst = threading.Thread(target=self._analyst_loop, name="movescreen-analyst",
+                                   daemon=True)
         infer.start()
-        self._infer_ready.wait()  # the model is loaded (seconds) before the first frame is taken
+        if not self.opt.window:  # headless: nothing to show while loading
+            self._infer_ready.wait()
         if self.opt.auto_trial:
             self.start_trial()
         self.source.on_frame = self._captured
         self.source.start([self.infer_slot, self.display_slot])
+        analyst.start()
         ended: SourceEnded | None = None
         try:
-            if self.opt.window:
-                cv2.namedWindow(WINDOW_NAME, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
             ended = self._display_loop()
         finally:
+            self._stopping.set()
             self.source.stop()
             infer.join(timeout=10)
+            analyst.join(timeout=10)
             self._collect_stats()
             try:
                 self.finish_trial()
@@ -517,9 +748,15 @@ class Session:
                 return ended
             if frame is not None:
                 self._wait_for_pose(frame)
-                self._show(frame)
-            if self.opt.window and not self._handle_keys():
+            key = self._read_key() if self.opt.window else None
+            if key == "quit":
                 return None
+            if self.guide is not None and self._infer_ready.is_set():
+                self._guide_step(self._live_view(), key)
+            elif key is not None:
+                self._free_key(key)
+            if frame is not None:
+                self._show(frame)
 
     def _frame_arrived(self) -> None:
         with self._new_pose:
@@ -532,7 +769,7 @@ class Session:
         when the next frame has arrived (the display must not fall behind the camera); the
         frame is then shown with the newest landmarks there are."""
         left = frame.t_capture + self.opt.pose_wait_s - time.perf_counter()
-        if left <= 0:
+        if left <= 0 or not self._infer_ready.is_set():
             return
 
         def done() -> bool:
@@ -548,14 +785,35 @@ class Session:
         if self.opt.window:
             cv2.imshow(WINDOW_NAME, img)
         now = time.perf_counter()
+        if self.stats.first_frame_at is None:
+            self.stats.first_frame_at = now
+        if state is not None and self.stats.first_skeleton_at is None and \
+                np.isfinite(state.points).any():
+            self.stats.first_skeleton_at = now
         self.stats.shown_at.append(now)
         self.stats.latency_s.append(now - frame.t_capture)
         if state is not None:
             self.stats.pose_latency_s.append(now - state.t_capture)
         self._last_frame, self._last_image = frame, img
+        self._record_shown(frame, img)
+
+    def _record_shown(self, frame: CapturedFrame, img: NDArray) -> None:
+        """With ``--annotated-video``, the shown image into the open trial's annotated video,
+        repeated to keep the source's timing when the display skipped frames."""
+        trial = self._trial
+        if trial is None or trial.annotated_path is None or trial.source_ended:
+            return
+        if trial.annotated is None:
+            trial.annotated = VideoRecorder(trial.annotated_path, self.fps, img.shape[1::-1])
+            trial.annotated_t0 = frame.t
+        due = int((frame.t - (trial.annotated_t0 or frame.t)) * self.fps) + 1
+        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        for _ in range(max(1, due - trial.annotated.queued)):
+            trial.annotated.put(rgb)
 
     def _render(self, frame: CapturedFrame) -> tuple[NDArray, PoseState | None]:
-        """The shown image (BGR, scaled to ``display_max`` on its long side) with the overlay."""
+        """The shown image: the camera (scaled to ``display_max`` on its long side) with the
+        skeleton, beside it the info column (:func:`screen.live.overlay.draw_column`)."""
         h, w = frame.rgb.shape[:2]
         k = self.opt.display_max / max(h, w)
         rgb = cv2.resize(frame.rgb, (round(w * k), round(h * k)),
@@ -565,58 +823,91 @@ class Session:
             state = self._pose
         if state is not None:
             overlay.draw_skeleton(img, state.points * k, thickness=max(2, round(3 * k + 0.5)))
-        self._draw_measures(img)
-        self._draw_status(img)
-        return img, state
+        if self._setting_up():
+            overlay.level_indicator(img, self._level or _LEVEL_PENDING)
+        canvas, rect = overlay.compose(img)
+        overlay.draw_column(canvas, rect, self._column())
+        return canvas, state
 
-    def _live_measures(self) -> tuple[dict[str, float], list[str]] | None:
-        """Latest value of each frame measure and the guidance, from the rolling window;
-        computed once per new pose (the display shows more frames than are analysed)."""
+    def _setting_up(self) -> bool:
+        """Whether the level indicator is shown: in a check's camera step, or with no trial
+        open in free mode (before the person starts)."""
+        if self.opt.camera_tilt_deg is not None:
+            return False
+        if self.guide is not None:
+            return self.guide.step.kind is guide_mod.Kind.CAMERA
+        return self._trial is None and not self.results
+
+    def _live_view(self) -> LiveView | None:
+        """The frame measures and guidance over the rolling window; computed once per new pose
+        (the display shows more frames than are analysed)."""
         with self._lock:
             seq = self._pose.seq if self._pose is not None else 0
-        key = (seq, self.opt.test, self.side)
+        test = self.test
+        key = (seq, test, self.side, self._trial is not None)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         t, image, world, points = self.window.arrays()
         if len(t) == 0:
             return None
-        settings = self._settings()
-        measures = frame_measures(self.opt.test, points, world, settings,
-                                  self.opt.camera_tilt_deg or 0.0)
-        values = {name: latest(v) for name, v in measures.items()}
-        gauged = gauge_measure(self.table, self.opt.test, list(values), self.side)
-        if self._trial is not None and gauged is not None and np.isfinite(values[gauged]):
-            self._best = float(np.fmax(self._best, values[gauged]))
-        self._cache = (key, (values, guidance(self.opt.test, image, points, measures, settings)))
-        return self._cache[1]
+        recent = t >= t[-1] - self.opt.window_s
+        image, world, points = image[recent], world[recent], points[recent]
+        measures: dict[str, NDArray] = {}
+        if test is not None:
+            measures = frame_measures(test, points, world, self._settings(test), self._tilt())
+        problems, view, person = look(test, image, points, measures,
+                                      self._settings(test) if test else None)
+        spec = self.checks.get(test) if test else None
+        if spec is not None and self._trial is not None:
+            name = panel.gauge_trace(spec, measures, self.side)
+            if name is not None:
+                self._best = float(np.fmax(self._best, panel.latest(measures[name])))
+        live = LiveView(measures, problems, view, person)
+        self._cache = (key, live)
+        return live
 
-    def _draw_measures(self, img: NDArray) -> None:
-        live = self._live_measures()
-        if live is None:
-            return
-        values, lines = live
-        scale = overlay.text_scale(img)
-        y = overlay.text_block_height(1, scale) + 8
-        units = {n: (rule_for(self.table, self.opt.test, n) or {}).get("unit", "")
-                 for n in values}
-        overlay.draw_text_lines(img, overlay.readout_lines(values, units), (10, y))
-        gauged = gauge_measure(self.table, self.opt.test, list(values), self.side)
-        if gauged is not None:
-            rule = rule_for(self.table, self.opt.test, gauged)
-            assert rule is not None
-            overlay.draw_gauge(img, gauged, values[gauged], rule, best=self._best,
-                               origin=(10, y + overlay.text_block_height(len(values), scale) + 4),
-                               width=img.shape[1] // 2)
-        bottom = img.shape[0] - 8 - overlay.text_block_height(2, scale * 0.8)
-        overlay.draw_text_lines(img, lines, (10, bottom), color=overlay.GUIDANCE_BGR,
-                                anchor_bottom=True)
-
-    def _draw_status(self, img: NDArray) -> None:
+    def _column(self) -> overlay.Column:
+        """The info column's view-model for the current state."""
+        test = self.test
+        spec = self.checks.get(test) if test else None
+        title = spec.title if spec else "movescreen live"
+        side = (self.guide.step.side if self.guide is not None else self.side)
         trial = self._trial
-        state = (f"TRIAL {trial.number} recording {len(trial.t)} frames" if trial is not None
-                 else "SPACE: start a trial" if self.opt.window else "no trial")
-        overlay.draw_text_lines(img, [f"{self.opt.test} | side {self.side or 'auto'} | {state}"],
-                                (10, 6))
+        if not self._infer_ready.is_set():
+            return overlay.Column(header=title, prompt=["Loading the pose model...",
+                                                        "(a few seconds the first time)"],
+                                  footer=self._footer())
+        view = self._live_view()
+        state = ("recording" + (f" trial {trial.number}" if trial else "") if trial is not None
+                 else "ready" if self.opt.window else "no trial")
+        header = f"{title} | {side or 'side found'} | {state}"
+        prompt: list[str] = []
+        problems = list(view.problems) if view is not None else []
+        step = None
+        if self.guide is not None:
+            step, prompt, problems = self.guide.heading(), self.guide.prompt(), \
+                [*self.guide.problems, *([self.guide.note] if self.guide.note else [])]
+            if self.guide.step.kind is guide_mod.Kind.PERFORM and trial is not None:
+                prompt = [*prompt, self.guide.progress(self._reps_of(trial), _trial_s(trial))]
+        elif test is None:
+            prompt = ["Start moving: the test is recognised from the last few seconds.",
+                      self._recognised[1]]
+        elif trial is not None:
+            prompt = [f"repetitions counted so far: {self._reps_of(trial)}"]
+        readouts, gauge = [], None
+        if spec is not None and view is not None:
+            readouts = panel.readouts(spec, view.measures, self.table, side)
+            gauge = panel.gauge(spec, view.measures, self.table, side, self._best)
+        result = self._panel if self.guide is None or self.guide.step.kind in (
+            guide_mod.Kind.RESULT, guide_mod.Kind.SUMMARY) else None
+        return overlay.Column(header=header, step=step, prompt=prompt, problems=problems,
+                              readouts=readouts, gauge=gauge, result=result,
+                              footer=self._footer())
+
+    def _reps_of(self, trial: Trial) -> int:
+        return self._progress[1] if self._progress[0] == trial.number else 0
+
+    def _footer(self) -> list[str]:
         now = time.perf_counter()
         shown = [s for s in self.stats.shown_at[-40:] if now - s < 1.0]
         analysed = [s for s in self.stats.analysed_at[-40:] if now - s < 1.0]
@@ -624,49 +915,51 @@ class Session:
         pose = self.stats.pose_latency_s[-30:] or [float("nan")]
         line = overlay.stats_line(float(len(shown)), float(len(analysed)),
                                   1000 * float(np.median(lat)), 1000 * float(np.median(pose)))
-        lines = [line, KEYS_HELP] if self.opt.window else [line]
-        overlay.draw_text_lines(img, lines, (10, img.shape[0] - 2), anchor_bottom=True,
-                                scale=overlay.text_scale(img) * 0.8)
-        if self._panel is not None:
-            overlay.draw_panel(img, *self._panel)
+        if not self.opt.window:
+            return [line]
+        return [line, CHECK_KEYS if self.guide is not None else KEYS_HELP]
 
-    def _handle_keys(self) -> bool:
-        """Keys and window state; False when the user quits or closed the window."""
+    def _read_key(self) -> str | None:
+        """The key pressed (" ", "t", "s", ...), "quit" for q, Esc or a closed window."""
         key = cv2.waitKey(1) & 0xFF
         # Qt shows the window with its first image: before that it is not "visible", not closed.
-        if self._last_image is not None and not _window_open():
+        if self._last_image is not None and not window_open():
             self.log("movescreen live: window closed")
-            return False
+            return "quit"
         if key in (ord("q"), 27):
-            return False
-        if key == ord(" "):
+            return "quit"
+        return chr(key) if key != 0xFF else None
+
+    def _free_key(self, key: str) -> None:
+        """Keys outside a guided check: SPACE starts/stops a trial, t the test, s the side."""
+        if key == " ":
             if self._trial is None:
                 self.start_trial()
             else:
                 self.finish_trial()
-        elif key in (ord("t"), ord("s")) and self._trial is not None:
+        elif key in ("t", "s") and self._trial is not None:
             self.log("finish the trial (SPACE) before changing the test or side")
-        elif key == ord("t"):
-            names = list(PROTOCOLS)
+        elif key == "t":
+            names = ["auto", *PROTOCOLS]
             self.opt.test = names[(names.index(self.opt.test) + 1) % len(names)]
-        elif key == ord("s"):
+        elif key == "s":
             self.side = SIDES_CYCLE[(SIDES_CYCLE.index(self.side) + 1) % len(SIDES_CYCLE)]
-        return True
 
     def _close_window(self, ended: SourceEnded | None) -> None:
         if ended is not None and ended.error:  # say it on screen too (e.g. camera unplugged)
-            title, lines = self._panel or ("", [])
-            self._panel = (ended.error[:70], [title, *lines] if title else lines)
+            old = self._panel
+            self._panel = ResultPanel(ended.error, list(old.rows) if old else [],
+                                      [old.title, *old.notes] if old else [])
         if self._last_frame is not None:  # the last frame again, now with the trial's result
             self._last_image, _ = self._render(self._last_frame)
         if self.opt.snapshot is not None and self._last_image is not None:
             cv2.imwrite(str(self.opt.snapshot), self._last_image)
         if not self.opt.window:
             return
-        if ended is not None and self._last_image is not None and _window_open():
+        if ended is not None and self._last_image is not None and window_open():
             deadline = (time.perf_counter() + self.opt.linger_s if self.opt.linger_s is not None
                         else float("inf"))
-            while time.perf_counter() < deadline and _window_open():
+            while time.perf_counter() < deadline and window_open():
                 cv2.imshow(WINDOW_NAME, self._last_image)  # the result stays up (and repainted)
                 if cv2.waitKey(250) & 0xFF in (ord("q"), 27):
                     break
@@ -674,23 +967,40 @@ class Session:
         cv2.waitKey(1)
 
 
-def _window_open() -> bool:
-    """Whether the live window is still up (Qt raises once the user has closed it)."""
-    try:
-        return cv2.getWindowProperty(WINDOW_NAME, cv2.WND_PROP_VISIBLE) >= 1
-    except cv2.error:
-        return False
+@dataclass(frozen=True)
+class LiveView:
+    """What the rolling window shows now: the protocol's frame-measure traces (T,), the
+    problems to tell the person, the view classified and whether a person is there."""
+
+    measures: dict[str, NDArray]
+    problems: list[str]
+    view: str
+    person: bool
 
 
-def _result_lines(result: Result) -> list[str]:
-    lines = []
-    for m in result.measurements:
-        label = f"{m.side} {m.name.replace('_', ' ')}"
-        if m.value is None:
-            lines.append(f"{label}: insufficient data")
-        else:
-            lines.append(f"{label}: {m.value:.1f} {m.unit} ({m.status})")
-    return lines
+_LEVEL_PENDING = Vertical(0.0, float("nan"), "assumed_level", "checking the level...", 0)
+
+
+def _side(side: str | None) -> dict[str, str]:
+    """The side setting for :func:`~screen.analysis.analyze` (none: the analysis finds it)."""
+    return {"side": side} if side else {}
+
+
+def _trial_s(trial: Trial) -> float:
+    return float(trial.t[-1] - trial.t[0]) if len(trial.t) > 1 else 0.0
+
+
+def _check_folder(record_dir: Path | None) -> Path:
+    """Where a completed check's session is written: ``DIR/check-NNN`` (next free number) in
+    the record directory, else in the per-user data folder."""
+    if record_dir is None:
+        import platformdirs
+
+        record_dir = Path(platformdirs.user_data_dir("movescreen")) / "checks"
+    record_dir.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name[6:]) for p in record_dir.glob("check-[0-9][0-9][0-9]*")
+               if p.name[6:].isdigit()]
+    return record_dir / f"check-{max(numbers, default=0) + 1:03d}"
 
 
 def with_coverage(result: Result, analysed: int, expected: int, ended_early: bool,

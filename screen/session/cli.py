@@ -92,8 +92,6 @@ def _prepare(out: Path, overwrite: bool) -> None:
 
 
 def _session(args: argparse.Namespace) -> int:
-    from screen.outputs import annotate, report
-    from screen.outputs import files as outputs
     from screen.session import run_session
 
     if args.height_cm is not None and not 50 <= args.height_cm <= 250:
@@ -102,14 +100,7 @@ def _session(args: argparse.Namespace) -> int:
     session = run_session(specs, patient=patient, date=date, model=args.model,
                           thresholds=args.thresholds, height_cm=args.height_cm)
     _prepare(args.out, args.overwrite)
-    for i, trial in enumerate(session.trials):
-        stem = f"{i + 1:02d}-{Path(trial.spec.path).stem}"
-        outputs.write(trial.result, args.out / stem)
-        if args.annotated_video:
-            annotate.write_annotated_video(trial.result, args.out / f"{stem}.annotated.mp4")
-    (args.out / SESSION_JSON).write_text(json.dumps(session_dict(session), indent=2, ensure_ascii=False,
-                                                    default=str) + "\n", encoding="utf-8")
-    report.write(session, args.out / REPORT, pdf=args.out / "report.pdf" if args.pdf else None)
+    write_session(session, args.out, pdf=args.pdf, annotated_video=args.annotated_video)
     if args.db:
         _store(session, args)
     for v in (v for t in session.trials for v in t.verdicts):
@@ -120,6 +111,25 @@ def _session(args: argparse.Namespace) -> int:
               f"difference {a['difference']:+.1f} ({verdict})")
     print(f"report written to {args.out / REPORT}")
     return 0
+
+
+def write_session(session, out: Path, *, pdf: bool = False, annotated_video: bool = False) -> None:
+    """Write a session into ``out`` (created): each trial's files (``NN-name/``, as
+    ``analyze --out``), ``session.json`` and ``report.html`` (and ``report.pdf`` with ``pdf``;
+    each clip annotated with ``annotated_video``). The one writer for ``movescreen session``
+    and a completed ``movescreen live --check``."""
+    from screen.outputs import annotate, report
+    from screen.outputs import files as outputs
+
+    out.mkdir(parents=True, exist_ok=True)
+    for i, trial in enumerate(session.trials):
+        stem = f"{i + 1:02d}-{Path(trial.spec.path).stem}"
+        outputs.write(trial.result, out / stem)
+        if annotated_video:
+            annotate.write_annotated_video(trial.result, out / f"{stem}.annotated.mp4")
+    (out / SESSION_JSON).write_text(json.dumps(session_dict(session), indent=2, ensure_ascii=False,
+                                               default=str) + "\n", encoding="utf-8")
+    report.write(session, out / REPORT, pdf=out / "report.pdf" if pdf else None)
 
 
 def session_dict(session) -> dict:
