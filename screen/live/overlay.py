@@ -413,11 +413,11 @@ def _scale_ticks(lo: float, hi: float, width: int, pen: _Pen) -> list[float]:
     for e in range(-3, 6):
         for m in (1, 2, 5):
             step = m * 10.0 ** e
+            if (hi - lo) / step > 9:  # too many labels: a coarser step
+                continue
             first = math.ceil(lo / step - 1e-9)
             values = [round((first + i) * step, 6) for i in range(int((hi - lo) / step) + 2)
                       if (first + i) * step <= hi + 1e-9]
-            if len(values) > 9:
-                continue
             widest = max((pen.width(_num(v), "small") for v in values), default=0)
             if len(values) < 2 or step / (hi - lo) * width >= widest + pen.px(10):
                 return values

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.live.guide import CheckSpec, ReadoutSpec
-from screen.live.overlay import Gauge, Readout, ResultPanel, ResultRow
+from screen.live.overlay import Gauge, Readout, ResultPanel, ResultRow, normal_text
 from screen.results.result import Result
 from screen.results.verdict import LABELS
 
@@ -27,23 +27,6 @@ UNIT_TEXT = {"deg": "deg"}  # Hershey fonts are ASCII: no degree sign
 
 def unit_text(unit: str) -> str:
     return UNIT_TEXT.get(unit, unit)
-
-
-def normal_text(rule: Mapping[str, Any]) -> str:
-    """The rule's normal range in words: ``normal >= 10 deg``, ``normal -3 to 20 deg``,
-    ``risk below 36.5 deg``; empty for a measure without a documented threshold."""
-    u = unit_text(str(rule.get("unit", "")))
-    if "restricted_below" in rule:
-        return f"normal >= {rule['restricted_below']:g} {u}"
-    if "normal_min" in rule and "normal_max" in rule:
-        return f"normal {rule['normal_min']:g} to {rule['normal_max']:g} {u}"
-    if "normal_min" in rule:
-        return f"normal >= {rule['normal_min']:g} {u}"
-    if "normal_max" in rule:
-        return f"normal <= {rule['normal_max']:g} {u}"
-    if "injury_risk_below" in rule:
-        return f"risk below {rule['injury_risk_below']:g} {u}"
-    return "no threshold"
 
 
 def traces_for(spec: CheckSpec, side: str | None) -> list[tuple[str, ReadoutSpec, str | None]]:
