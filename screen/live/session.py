@@ -669,6 +669,9 @@ class Session:
                               thresholds=self.opt.thresholds, model=self.model.name)
         out = _check_folder(self.opt.record_dir)
         write_session(session, out)
+        if not self.guide.finished:
+            self.log(f"the check ended at {self.guide.heading().lower()}; the report covers "
+                     "the trials done")
         self.check_dir = out
         rows = [overlay.ResultRow(v.headline, v.level) for t in session.trials for v in t.verdicts]
         notes = [f"left-right {a['name'].replace('_', ' ')}: {a['left']:.1f} vs "
@@ -722,6 +725,8 @@ class Session:
             self._collect_stats()
             try:
                 self.finish_trial()
+                if self.guide is not None and self.check_dir is None:
+                    self._finish_check()  # the source ended or the person quit: what was done
             finally:
                 self._close_window(ended)
         if self._infer_error is not None:
