@@ -462,8 +462,17 @@ class _GaugeDraw:
     x0: int
     width: int
 
+    @property
+    def inset(self) -> int:
+        """The bar is inset by a marker's half-width so triangles at its ends stay in the box."""
+        return self.pen.px(9)
+
+    @property
+    def bar_x(self) -> tuple[int, int]:
+        return self.x0 + self.inset, self.width - 2 * self.inset
+
     def x(self, v: float) -> int:
-        return gauge_x(v, self.g.rule, self.x0, self.width)
+        return gauge_x(v, self.g.rule, *self.bar_x)
 
     @property
     def marks(self) -> list[tuple[str, float]]:
@@ -520,11 +529,12 @@ class _GaugeDraw:
         pen, g, rule = self.pen, self.g, self.g.rule
         lo, hi = gauge_range(rule)
         bar_h, ext = pen.px(24), pen.px(6)
-        pen.rect((self.x0, y), (self.x0 + self.width, y + bar_h), TRACK_BGR)
+        bx, bw = self.bar_x
+        pen.rect((bx, y), (bx + bw, y + bar_h), TRACK_BGR)
         if self.marks:
-            for i in range(self.width + 1):
-                v = lo + (i + 0.5) / (self.width + 1) * (hi - lo)
-                pen.line((self.x0 + i, y), (self.x0 + i, y + bar_h), _dim(_value_colour(v, rule)))
+            for i in range(bw + 1):
+                v = lo + (i + 0.5) / (bw + 1) * (hi - lo)
+                pen.line((bx + i, y), (bx + i, y + bar_h), _dim(_value_colour(v, rule)))
         if np.isfinite(g.value):
             a, b = sorted((self.x(0.0 if lo < 0.0 < hi else lo), self.x(g.value)))
             inset = pen.px(5)
@@ -545,7 +555,7 @@ class _GaugeDraw:
         """Tick marks and round numbers under the bar."""
         pen = self.pen
         lo, hi = gauge_range(self.g.rule)
-        ticks = _scale_ticks(lo, hi, self.width, pen)
+        ticks = _scale_ticks(lo, hi, self.bar_x[1], pen)
         for v in ticks:
             tx, s = self.x(v), _num(v)
             pen.line((tx, y), (tx, y + pen.px(5)), SCALE_BGR, 1)
@@ -610,7 +620,7 @@ def _gauge(pen: _Pen, g: Gauge, x0: int, y0: int, width: int,
     y += d.words(y)
     if layout is not None:
         target = target_value(g.rule)
-        layout.update(bar=(x0, by, width, bar_h), range=gauge_range(g.rule), ticks=ticks,
+        layout.update(bar=(*d.bar_x[:1], by, d.bar_x[1], bar_h), range=gauge_range(g.rule), ticks=ticks,
                       target_x=None if target is None else d.x(target[1]),
                       best_x=d.x(g.best) if np.isfinite(g.best) else None)
     return y - y0
@@ -623,7 +633,8 @@ def draw_gauge(image: Image, gauge: Gauge | str, *args: Any, origin: tuple[int, 
     height used. Top to bottom: the label and current value with unit (coloured by status);
     the thresholds as coloured ticks labelled with their value (``severe 10``, ``20``,
     ``risk 36.5``; the target of :func:`target_value` in cyan, labelled ``target 10``, with a
-    triangle); the bar with the zones tinted by status, the value filled from 0 in its status
+    triangle); the bar (inset a few px at both ends: ``layout["bar"]``; positions on it are
+    :func:`gauge_x` of its x and width) with the zones tinted by status, the value filled from 0 in its status
     colour and the best so far as a white line; the numeric scale; a white triangle
     ``best 27``; the status in words. A rule without a threshold draws the scale, the value
     (blue) and "no threshold (not rated)".
@@ -756,6 +767,8 @@ def _ellipsis(pen: _Pen, lines: list[str], w: int, role: str = "prompt") -> list
     last = lines[-1]
     while " " in last and pen.width(last + " ...", role) > w:
         last = last.rsplit(" ", 1)[0]
+    while len(last) > 1 and pen.width(last + " ...", role) > w:  # one long word
+        last = last[:-1]
     return [*lines[:-1], last + " ..."]
 
 
