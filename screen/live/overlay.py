@@ -13,6 +13,7 @@ are kept only until session.py moves to :class:`Column` (to be removed then)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -262,10 +263,8 @@ def normal_text(rule: Mapping[str, Any]) -> str:
         parts.append(f"normal <= {_num(hi)}")
     if "injury_risk_below" in rule:
         parts.append(f"risk below {_num(rule['injury_risk_below'])}")
-    text = ", ".join(parts)
-    if text and rule.get("provisional"):
-        text += " (provisional)"
-    return f"{text} {u}".strip() if text else ""
+    text = f"{', '.join(parts)} {u}".strip() if parts else ""
+    return f"{text} (provisional)" if text and rule.get("provisional") else text
 
 
 def target_value(rule: Mapping[str, Any]) -> tuple[str, float] | None:
@@ -280,14 +279,21 @@ def target_value(rule: Mapping[str, Any]) -> tuple[str, float] | None:
 # ---------------------------------------------------------------------------------------------
 # Text primitives
 
-def _size(text: str, scale: float, thick: int) -> tuple[int, int]:
+@functools.lru_cache(maxsize=8192)
+def _text_size(text: str, scale: float, thick: int) -> tuple[tuple[int, int], int]:
+    """cv2.getTextSize, cached: the column measures the same strings every frame (and OpenCV 5
+    renders the Hershey names with a TrueType font, ~20 µs per measurement)."""
     (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
-    return w, h
+    return (w, h), base
+
+
+def _size(text: str, scale: float, thick: int) -> tuple[int, int]:
+    return _text_size(text, scale, thick)[0]
 
 
 def _line_height(scale: float, thick: int) -> int:
     """Vertical step of one text line: ascent + descent + a gap."""
-    (_, h), base = cv2.getTextSize("Ag", FONT, scale, thick)
+    (_, h), base = _text_size("Ag", scale, thick)
     return h + base + max(3, round(6 * scale))
 
 
@@ -335,7 +341,7 @@ class _Pen:
     def text(self, s: str, x: int, y: int, role: str, color: BGR) -> tuple[int, int]:
         """One line with its top at ``y``; returns its (width, line height)."""
         scale, thick = self.role(role)
-        (w, h), _ = cv2.getTextSize(s, FONT, scale, thick)
+        (w, h), _ = _text_size(s, scale, thick)
         if self.img is not None and s:
             cv2.putText(self.img, s, (x, y + h), FONT, scale, color, thick, cv2.LINE_AA)
         return w, _line_height(scale, thick)
@@ -410,14 +416,14 @@ def _value_colour(value: float, rule: Mapping[str, Any]) -> BGR:
 
 def _scale_ticks(lo: float, hi: float, width: int, pen: _Pen) -> list[float]:
     """Round scale values (steps 1, 2, 5 x 10^n) whose labels do not touch."""
-    for e in range(-3, 6):
+    top = math.floor(math.log10(hi - lo))
+    for e in range(top - 2, top + 2):
         for m in (1, 2, 5):
             step = m * 10.0 ** e
-            if (hi - lo) / step > 9:  # too many labels: a coarser step
+            first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+            if last - first + 1 > 9:
                 continue
-            first = math.ceil(lo / step - 1e-9)
-            values = [round((first + i) * step, 6) for i in range(int((hi - lo) / step) + 2)
-                      if (first + i) * step <= hi + 1e-9]
+            values = [round(i * step, 6) + 0.0 for i in range(first, last + 1)]
             widest = max((pen.width(_num(v), "small") for v in values), default=0)
             if len(values) < 2 or step / (hi - lo) * width >= widest + pen.px(10):
                 return values
@@ -462,8 +468,17 @@ class _GaugeDraw:
     x0: int
     width: int
 
+    @property
+    def inset(self) -> int:
+        """The bar is inset by a marker's half-width so triangles at its ends stay in the box."""
+        return self.pen.px(9)
+
+    @property
+    def bar_x(self) -> tuple[int, int]:
+        return self.x0 + self.inset, self.width - 2 * self.inset
+
     def x(self, v: float) -> int:
-        return gauge_x(v, self.g.rule, self.x0, self.width)
+        return gauge_x(v, self.g.rule, *self.bar_x)
 
     @property
     def marks(self) -> list[tuple[str, float]]:
@@ -520,11 +535,16 @@ class _GaugeDraw:
         pen, g, rule = self.pen, self.g, self.g.rule
         lo, hi = gauge_range(rule)
         bar_h, ext = pen.px(24), pen.px(6)
-        pen.rect((self.x0, y), (self.x0 + self.width, y + bar_h), TRACK_BGR)
-        if self.marks:
-            for i in range(self.width + 1):
-                v = lo + (i + 0.5) / (self.width + 1) * (hi - lo)
-                pen.line((self.x0 + i, y), (self.x0 + i, y + bar_h), _dim(_value_colour(v, rule)))
+        bx, bw = self.bar_x
+        pen.rect((bx, y), (bx + bw, y + bar_h), TRACK_BGR)
+        if self.marks and pen.img is not None:  # zones: runs of one colour along the bar
+            colours = [_dim(_value_colour(lo + (i + 0.5) / (bw + 1) * (hi - lo), rule))
+                       for i in range(bw + 1)]
+            start = 0
+            for i in range(1, bw + 2):
+                if i == bw + 1 or colours[i] != colours[start]:
+                    pen.rect((bx + start, y), (bx + i - 1, y + bar_h), colours[start])
+                    start = i
         if np.isfinite(g.value):
             a, b = sorted((self.x(0.0 if lo < 0.0 < hi else lo), self.x(g.value)))
             inset = pen.px(5)
@@ -545,7 +565,7 @@ class _GaugeDraw:
         """Tick marks and round numbers under the bar."""
         pen = self.pen
         lo, hi = gauge_range(self.g.rule)
-        ticks = _scale_ticks(lo, hi, self.width, pen)
+        ticks = _scale_ticks(lo, hi, self.bar_x[1], pen)
         for v in ticks:
             tx, s = self.x(v), _num(v)
             pen.line((tx, y), (tx, y + pen.px(5)), SCALE_BGR, 1)
@@ -610,7 +630,7 @@ def _gauge(pen: _Pen, g: Gauge, x0: int, y0: int, width: int,
     y += d.words(y)
     if layout is not None:
         target = target_value(g.rule)
-        layout.update(bar=(x0, by, width, bar_h), range=gauge_range(g.rule), ticks=ticks,
+        layout.update(bar=(*d.bar_x[:1], by, d.bar_x[1], bar_h), range=gauge_range(g.rule), ticks=ticks,
                       target_x=None if target is None else d.x(target[1]),
                       best_x=d.x(g.best) if np.isfinite(g.best) else None)
     return y - y0
@@ -623,7 +643,8 @@ def draw_gauge(image: Image, gauge: Gauge | str, *args: Any, origin: tuple[int, 
     height used. Top to bottom: the label and current value with unit (coloured by status);
     the thresholds as coloured ticks labelled with their value (``severe 10``, ``20``,
     ``risk 36.5``; the target of :func:`target_value` in cyan, labelled ``target 10``, with a
-    triangle); the bar with the zones tinted by status, the value filled from 0 in its status
+    triangle); the bar (inset a few px at both ends: ``layout["bar"]``; positions on it are
+    :func:`gauge_x` of its x and width) with the zones tinted by status, the value filled from 0 in its status
     colour and the best so far as a white line; the numeric scale; a white triangle
     ``best 27``; the status in words. A rule without a threshold draws the scale, the value
     (blue) and "no threshold (not rated)".
@@ -659,7 +680,7 @@ def compose(image: Image, column_width: int = COLUMN_WIDTH) -> tuple[Image, Box]
     height = max(h, MIN_HEIGHT)
     canvas = np.zeros((height, w + column_width, 3), np.uint8)
     canvas[:h, :w] = image
-    canvas[:, w:] = COLUMN_BGR
+    cv2.rectangle(canvas, (w, 0), (w + column_width - 1, height - 1), COLUMN_BGR, -1)
     return canvas, (w, 0, column_width, height)
 
 
@@ -756,6 +777,8 @@ def _ellipsis(pen: _Pen, lines: list[str], w: int, role: str = "prompt") -> list
     last = lines[-1]
     while " " in last and pen.width(last + " ...", role) > w:
         last = last.rsplit(" ", 1)[0]
+    while len(last) > 1 and pen.width(last + " ...", role) > w:  # one long word
+        last = last[:-1]
     return [*lines[:-1], last + " ..."]
 
 
@@ -864,8 +887,7 @@ def _column(canvas: Image | None, rect: Box, column: Column) -> ColumnLayout:
     measure = _Pen(None, pen.k)
     pad, gap = pen.px(PAD), pen.px(10)
     x, w = cx + pad, cw - 2 * pad
-    if canvas is not None:
-        canvas[cy:cy + ch, cx:cx + cw] = COLUMN_BGR
+    pen.rect((cx, cy), (cx + cw - 1, cy + ch - 1), COLUMN_BGR)
     out = ColumnLayout(dropped=[f"readout {i + 1}"
                                 for i in range(MAX_READOUTS, len(column.readouts))])
     plan = _Plan(column, [ls for ls in (pen.wrap(s, w, "prompt") for s in column.prompt) if ls],
@@ -909,7 +931,7 @@ def draw_loading(size: tuple[int, int], message: str, detail: str = "") -> Image
     loads, so the window opens at once."""
     w, h = size
     img = np.zeros((h, w, 3), np.uint8)
-    img[:] = COLUMN_BGR
+    cv2.rectangle(img, (0, 0), (w - 1, h - 1), COLUMN_BGR, -1)
     k = max(0.6, min(w / 960, h / 540) * 1.5)
     pen = _Pen(img, k)
     width = int(w * 0.85)
