@@ -349,6 +349,7 @@ class Session:
                 landmarker = pose.open_landmarker(self.model.path, mode="video")
             self._infer_ready.set()
             self.stats.model_ready_at = time.perf_counter()
+            self.log(f"pose model ready ({self.model.name})")
             with landmarker:
                 self._infer_frames(landmarker, mp)
         except BaseException as err:  # re-raised on the display thread
@@ -646,9 +647,10 @@ class Session:
             self.start_trial(step.test, step.side)
         elif action is guide_mod.Action.FINISH_TRIAL:
             self.finish_trial()
-        if self.guide.index != before and self.guide.step.kind in (guide_mod.Kind.CAMERA,
-                                                                     guide_mod.Kind.INTRO):
-            self._level, self._level_frames = None, []  # a new test: check the level afresh
+        if self.guide.index != before:
+            self.log(f"check: {self.guide.heading()}")
+            if self.guide.step.kind in (guide_mod.Kind.CAMERA, guide_mod.Kind.INTRO):
+                self._level, self._level_frames = None, []  # a new test: check the level afresh
         if self.guide.finished and self.check_dir is None:
             self._finish_check()
         self._say(" ".join(self.guide.prompt()[:1]))
@@ -701,7 +703,7 @@ class Session:
         """Run until the source ends, the user quits or the window is closed; every open trial
         is analysed (and saved) on the way out, also on errors and Ctrl-C. The window opens at
         once with a loading state; the camera image follows while the model loads."""
-        if self.opt.window:
+        if self.opt.window and not window_open():  # (the command line opened it already)
             show_loading(self.source.width, self.source.height)
         infer = threading.Thread(target=self._infer_loop, name="movescreen-inference", daemon=True)
         analyst = threading.Thread(target=self._analyst_loop, name="movescreen-analyst",
@@ -901,8 +903,9 @@ class Session:
             prompt = [f"repetitions counted so far: {self._reps_of(trial)}"]
         readouts, gauge = [], None
         if spec is not None and view is not None:
-            readouts = panel.readouts(spec, view.measures, self.table, side)
             gauge = panel.gauge(spec, view.measures, self.table, side, self._best)
+            readouts = [r for r in panel.readouts(spec, view.measures, self.table, side)
+                        if gauge is None or r.label != gauge.label]  # the gauge shows that one
         result = self._panel if self.guide is None or self.guide.step.kind in (
             guide_mod.Kind.RESULT, guide_mod.Kind.SUMMARY) else None
         return overlay.Column(header=header, step=step, prompt=prompt, problems=problems,

@@ -8,7 +8,8 @@ import numpy as np
 import synthetic
 
 from screen.landmarks import FEET
-from screen.live.session import gauge_measure, guidance, latest, protocol_settings, rule_for
+from screen.live.panel import latest
+from screen.live.session import look, protocol_settings
 from screen.protocols import PROTOCOLS
 
 TEST = "knee_to_wall"
@@ -17,8 +18,9 @@ TEST = "knee_to_wall"
 def advice(rec) -> list[str]:
     settings = protocol_settings(TEST)
     points = rec.pixels()
-    return guidance(TEST, rec.image, points, PROTOCOLS[TEST].frame_measures(points, settings),
-                    settings)
+    problems, _, _ = look(TEST, rec.image, points,
+                          PROTOCOLS[TEST].frame_measures(points, settings), settings)
+    return problems
 
 
 def test_side_view_in_frame_needs_no_guidance():
@@ -57,16 +59,3 @@ def test_latest_is_the_newest_sample_or_nan():
     assert latest(np.array([1.0, 2.0])) == 2.0
     assert np.isnan(latest(np.array([1.0, np.nan])))
     assert np.isnan(latest(np.array([])))
-
-
-def test_threshold_rules_of_per_side_traces():
-    """``left_ankle_dorsiflexion`` takes ``[squat.ankle_dorsiflexion]``; a trace without a rule
-    gets none; the gauge prefers the chosen side's rated trace."""
-    table = {"squat": {"ankle_dorsiflexion": {"restricted_below": 10.0}, "version": "x"}}
-    assert rule_for(table, "squat", "left_ankle_dorsiflexion") == {"restricted_below": 10.0}
-    assert rule_for(table, "squat", "trunk_lean") is None
-    assert rule_for(table, "squat", "version") is None
-    names = ["depth", "left_ankle_dorsiflexion", "right_ankle_dorsiflexion"]
-    assert gauge_measure(table, "squat", names, None) == "left_ankle_dorsiflexion"
-    assert gauge_measure(table, "squat", names, "right") == "right_ankle_dorsiflexion"
-    assert gauge_measure(table, "squat", ["depth"], "right") is None

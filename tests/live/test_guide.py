@@ -140,7 +140,7 @@ def test_a_side_with_nothing_measured_is_tried_again_then_given_up():
     assert g.prompt()[0] == "Nothing could be measured: only half a repetition"
     at(g, 7.0, key=" ")
     assert (g.step.kind, g.step.side) == (Kind.POSITION, "left")
-    for attempt in (2, 3):
+    for _attempt in (2, 3):
         at(g, 8.0, **SIDE_OK)
         at(g, 9.1, **SIDE_OK)
         at(g, 10.0, trial_ended=True, **SIDE_OK)

@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -126,13 +127,14 @@ def test_window_shows_the_overlay(xvfb, shared, tmp_path):
     assert len(ys) > 300, \
         f"no skeleton drawn on the X screen (see {tmp_path / 'screen.png'}; app running at the " \
         f"screenshot: {running}; windows {geometry}); app said: {err}"
-    assert xs.max() < 540 and ys.max() < 960, "skeleton outside the 540×960 window"
-    white = np.all(shot == 255, axis=-1)
-    assert white[:200, :300].sum() > 200, "no readout text in the top-left corner"
-    assert white[300:700].sum() > 500, "no result panel text in the middle"
+    assert xs.max() < 540 and ys.max() < 960, "skeleton outside the 540×960 camera image"
+    bright = np.all(shot >= 200, axis=-1)
+    column = bright[:, 540:540 + overlay.COLUMN_WIDTH]
+    assert column[:300].sum() > 500, "no header or readout text at the top of the info column"
+    assert column[300:900].sum() > 500, "no result panel text lower in the column"
 
     own = cv2.imread(str(snap))
-    assert own is not None and own.shape == (960, 540, 3)
+    assert own is not None and own.shape == (960, 540 + overlay.COLUMN_WIDTH, 3)
     shown = shot[: own.shape[0], : own.shape[1]]
     assert np.mean(np.all(shown == own, axis=-1)) > 0.99, "the screen is not the app's last frame"
 
@@ -144,7 +146,7 @@ def test_keys_choose_side_start_and_stop_a_trial_and_quit(xvfb, shared, tmp_path
     from screen.live.session import LiveOptions
     from screen.protocols import PROTOCOLS
 
-    names = list(PROTOCOLS)  # ``t`` moves from the default test to the next registered one
+    names = ["auto", *PROTOCOLS]  # ``t`` moves from the default test to the next one
     second = names[(names.index(LiveOptions.test) + 1) % len(names)]
     if shutil.which("xdotool") is None:
         pytest.fail("xdotool is not installed (CI installs it): key presses cannot be sent")
@@ -156,6 +158,8 @@ def test_keys_choose_side_start_and_stop_a_trial_and_quit(xvfb, shared, tmp_path
 
     try:
         xdo("search", "--sync", "--onlyvisible", "--name", "movescreen live")
+        first = app.stderr.readline()  # keys count once the model is ready (the window says so)
+        assert "pose model ready" in first, first
         xdo("mousemove", "200", "300")  # no window manager: keys go to the window under the pointer
         time.sleep(0.3)
         xdo("key", "t")
@@ -203,3 +207,127 @@ def test_closing_the_window_keeps_the_trial(xvfb, shared, tmp_path):
     assert "window closed" in err
     summary = json.loads((tmp_path / "trial-001" / "summary.json").read_text())
     assert 0 < summary["quality"]["frames"] < 220  # the close came before the clip's end
+
+
+def _mirrored(clip: Path, out: Path) -> Path:
+    """``clip`` flipped left-right: the same man, now driving his right knee (the other side)."""
+    cap = cv2.VideoCapture(str(clip))
+    ok, frame = cap.read()
+    h, w = frame.shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), cap.get(cv2.CAP_PROP_FPS),
+                             (w, h))
+    while ok:
+        writer.write(cv2.flip(frame, 1))
+        ok, frame = cap.read()
+    writer.release()
+    cap.release()
+    return out
+
+
+def _bar_around(shot: np.ndarray, x: int, rows: np.ndarray) -> tuple[int, int]:
+    """The widest run of non-background pixels through column ``x`` over ``rows`` of the info
+    column: the gauge bar under the target tick."""
+    bg = np.all(shot == np.array(overlay.COLUMN_BGR, np.uint8), axis=-1)
+    best = (x, x)
+    for y in rows:
+        row = ~bg[y]
+        a = b = x
+        while a > 0 and row[a - 1]:
+            a -= 1
+        while b < len(row) - 1 and row[b + 1]:
+            b += 1
+        best = max(best, (a, b), key=lambda r: r[1] - r[0])
+    return best
+
+
+def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, tmp_path):
+    """``--check knee-to-wall`` on a replay of the clip, then twice mirrored (the other side),
+    with real SPACE key presses (xdotool) at the intro and on each result (a person continuing)
+    — the other steps wait for what the camera sees. Lite model: it reads the mirrored clip as side-on as the original
+    (87.8° vs 87.2° body turn); full reads the mirror 75° turned, beyond the 13° view limit, and
+    would honestly withhold the right leg.
+
+    Checked: the steps in the order of the clinical self-check (set up, left, result, right,
+    result, compare), each step's prompt on screen (the column's prompt text changes between
+    steps), at most 4 readout rows in any screenshot of the measuring steps, the gauge's cyan
+    target tick at the 10° of ``[knee_to_wall.ankle_dorsiflexion]`` on the drawn bar (±2 px),
+    both legs measured, and the check's session report with the left-right comparison."""
+    from screen.results.thresholds import load
+
+    clip = shared / CLIP
+    mirror = _mirrored(clip, tmp_path / "mirrored.mp4")
+    record = tmp_path / "record"
+    env = {**os.environ, "DISPLAY": xvfb}
+    env.pop("QT_QPA_PLATFORM", None)
+    model = shared / "models" / "pose_landmarker_lite.task"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "screen", "live", "--check", "knee-to-wall", "--source", str(clip),
+         str(mirror), str(mirror), "--no-drop", "--model", str(model), "--record",
+         str(record), "--linger", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    err_lines: list[str] = []
+    reader = threading.Thread(target=lambda: err_lines.extend(app.stderr), daemon=True)
+    reader.start()
+    shots = []
+    try:
+        deadline = time.monotonic() + 90
+        while not any("pose model ready" in line for line in err_lines):
+            assert app.poll() is None and time.monotonic() < deadline, "".join(err_lines)
+            time.sleep(0.1)
+        subprocess.run(["xdotool", "mousemove", "200", "300"], env=env, check=True, timeout=30)
+        time.sleep(0.5)
+        subprocess.run(["xdotool", "key", "space"], env=env, check=True, timeout=30)
+        continued = 0
+        while app.poll() is None and time.monotonic() < deadline + 120:
+            shots.append(screenshot(xvfb, tmp_path / f"shot{len(shots):03d}.png"))
+            results = sum("check: Step 5 of 9" in line or "check: Step 8 of 9" in line
+                          for line in err_lines)
+            if results > continued:  # the result is up: SPACE continues (as a person would)
+                subprocess.run(["xdotool", "key", "space"], env=env, check=True, timeout=30)
+                continued = results
+            time.sleep(0.5)
+        out, _ = app.communicate(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    reader.join(10)
+    err = "".join(err_lines)
+    assert app.returncode == 0, err
+
+    steps = [line.split("check: ", 1)[1].strip() for line in err_lines if "check: Step" in line]
+    order = ["Step 2 of 9: set up the camera", "Step 3 of 9: get into position",
+             "Step 4 of 9: left side", "Step 5 of 9: result, left side",
+             "Step 6 of 9: now the right side", "Step 7 of 9: right side",
+             "Step 8 of 9: result, right side", "Step 9 of 9: compare and save"]
+    # a side whose trial published nothing is tried again (steps 6-8 repeat): allowed
+    assert list(dict.fromkeys(steps)) == order and steps[-1] == order[-1], err
+
+    column = [s[:960, 540:540 + overlay.COLUMN_WIDTH] for s in shots]
+    prompts = {cv2.resize(c[40:260], (50, 22), interpolation=cv2.INTER_AREA).tobytes()
+               for c in column}
+    assert len(prompts) >= 5, "the prompt did not change from step to step"
+
+    rule = load(None)["knee_to_wall"]["ankle_dorsiflexion"]
+    lo, hi = overlay.gauge_range(rule)
+    checked = 0
+    for c in column:
+        cyan = np.all(c == np.array(overlay.TARGET_BGR, np.uint8), axis=-1)
+        ys, xs = np.nonzero(cyan)
+        if len(xs) < 20:
+            continue
+        x = int(np.bincount(xs).argmax())
+        a, b = _bar_around(c, x, np.unique(ys[xs == x]))
+        centre = np.nonzero(cyan[ys[xs == x].max()])[0].mean()
+        assert abs(centre - (a + (rule["restricted_below"] - lo) / (hi - lo) * (b - a))) <= 2
+        checked += 1
+    assert checked >= 5, "no gauge with its target tick in the screenshots"
+
+    summaries = sorted(record.glob("trial-*/summary.json"))
+    measured = {(m["side"], m["name"]) for p in summaries
+                for m in json.loads(p.read_text())["measurements"] if m["value"] is not None}
+    assert {("left", "ankle_dorsiflexion"), ("right", "ankle_dorsiflexion")} <= measured
+    check = record / "check-001"
+    session = json.loads((check / "session.json").read_text())
+    assert {a["name"] for a in session["asymmetry"]} >= {"ankle_dorsiflexion"}
+    assert (check / "report.html").is_file()
+    assert "check report written to" in out
