@@ -185,8 +185,11 @@ class FileReplay(FrameSource):
     released at ``start + (t_i − t_0)`` of the files' own timestamps (``pace=False``: as fast as
     the consumers take them); each later file continues the time line one frame interval after
     the previous one ended, and its frames carry the next ``item`` number (a live trial never
-    spans two files: a file's end is the end of what the person did). Rotation and timestamps
-    as :class:`screen.sources.video.VideoFile`; every file must have the first one's size."""
+    spans two files: a file's end is the end of what the person did). With
+    :attr:`hold_between_clips` (a guided check) each later file waits, with :attr:`waiting`
+    True, until :meth:`allow_next_clip` (the check asks for the next trial's set-up, as a person
+    would start the next recording). Rotation and timestamps as
+    :class:`screen.sources.video.VideoFile`; every file must have the first one's size."""
 
     def __init__(self, path: str | Path | Sequence[str | Path], *, pace: bool = True) -> None:
         super().__init__()
@@ -211,12 +214,31 @@ class FileReplay(FrameSource):
         self.rotation_deg = info.rotation_deg
         self.frames_expected = sum(max(v.info.frames_nominal, 0) for v in self._videos)
         self.pace = pace
+        self.hold_between_clips = False
+        self.waiting = False
+        self._allowed = 1  # files that may start
+        self._clips = threading.Condition()
+
+    def allow_next_clip(self) -> None:
+        """Let the next file start (with :attr:`hold_between_clips`)."""
+        with self._clips:
+            self._allowed += 1
+            self._clips.notify_all()
 
     def _frames(self) -> Iterator[tuple[float, NDArray[np.uint8]]]:
         start: float | None = None
         offset, t0, last = 0.0, 0.0, None
         step = 1.0 / self.fps if np.isfinite(self.fps) and self.fps > 0 else 1 / 30
         for item, video in enumerate(self._videos):
+            if item > 0 and self.hold_between_clips:
+                with self._clips:  # the next file waits to be asked for
+                    self.waiting = True
+                    while self._allowed <= item and not self._stop.is_set():
+                        self._clips.wait(0.1)
+                    self.waiting = False
+                if self._stop.is_set():
+                    return
+                start = None  # paced again from its first frame
             self.item = item
             first = None
             for frame in video.frames():

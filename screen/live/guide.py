@@ -92,16 +92,22 @@ class CheckTiming:
 
     ``hold_s``: a waiting step's condition must hold this long; ``level_give_up_s``: with no
     reliable level estimate after this long, the camera step continues and says the level could
-    not be checked (a bare wall has no straight edges); ``after_last_rep_s``: once enough
+    not be checked (a bare wall has no straight edges) — and a camera found tilted by no more
+    than ``level_correctable_deg`` is then accepted too, saying so (the analysis measures
+    against the true vertical it finds; a larger tilt must be straightened); ``after_last_rep_s``: once enough
     repetitions are counted the trial still records this long (the last one completes);
     ``show_result_s``: a trial's result stays up this long before the next step;
-    ``max_attempts``: a side whose trial published nothing is tried this often in all."""
+    ``max_attempts``: a side whose trial published nothing is tried this often in all;
+    ``preroll_s``: a trial begins with the seconds before the position was accepted (more than
+    ``hold_s``: a movement begun while the position held is not cut)."""
 
     hold_s: float = 1.0
     level_give_up_s: float = 4.0
+    level_correctable_deg: float = 3.0
     after_last_rep_s: float = 1.0
     show_result_s: float = 4.0
     max_attempts: int = 3
+    preroll_s: float = 2.0
 
 
 class Kind(str, Enum):
@@ -298,8 +304,14 @@ class Guide:
         self.note = ""
         if obs.level_roll_deg is not None and obs.level_reliable:
             roll = obs.level_roll_deg
-            if abs(roll) > obs.level_tolerance_deg:
-                turn = "anticlockwise" if roll > 0 else "clockwise"
+            turn = "anticlockwise" if roll > 0 else "clockwise"
+            if abs(roll) <= obs.level_tolerance_deg:
+                pass
+            elif waited >= self.timing.level_give_up_s and \
+                    abs(roll) <= self.timing.level_correctable_deg:
+                self.note = (f"the camera is tilted {abs(roll):.1f} deg: the angles are measured "
+                             "against the true vertical found in the picture")
+            else:
                 problems.append(f"the camera is tilted {abs(roll):.1f} deg: turn it {turn}")
         elif waited >= self.timing.level_give_up_s:
             self.note = ("the level could not be checked (too few straight edges in view): "

@@ -201,14 +201,29 @@ class RollingWindow:
         self._image = np.full((size, N_LANDMARKS, 5), np.nan, dtype=np.float32)
         self._world = np.full((size, N_LANDMARKS, 3), np.nan, dtype=np.float32)
         self._points = np.full((size, N_LANDMARKS, 2), np.nan)
+        self._item = np.zeros(size, dtype=int)
         self._n = 0
         self._lock = threading.Lock()
 
-    def push(self, t: float, image: NDArray, world: NDArray, points: NDArray) -> None:
+    def push(self, t: float, image: NDArray, world: NDArray, points: NDArray,
+             item: int = 0) -> None:
         with self._lock:
             i = self._n % self.size
             self._t[i], self._image[i], self._world[i], self._points[i] = t, image, world, points
+            self._item[i] = item
             self._n += 1
+
+    def last(self, seconds: float) -> tuple[NDArray, NDArray, NDArray, int | None]:
+        """The raw (t, image, world) of the last ``seconds`` of the newest clip (a replayed
+        playlist's frames of an earlier file are not included), and that clip's number."""
+        with self._lock:
+            n = min(self._n, self.size)
+            order = (np.arange(n) + (self._n - n)) % self.size
+            t, item = self._t[order], self._item[order]
+            if n == 0:
+                return t, self._image[order], self._world[order], None
+            keep = order[(t >= t[-1] - seconds) & (item == item[-1])]
+            return self._t[keep], self._image[keep], self._world[keep], int(item[-1])
 
     def arrays(self) -> tuple[NDArray, NDArray, NDArray, NDArray]:
         """Copies (t, image, world, points) in time order."""
@@ -295,6 +310,8 @@ class Session:
         self.table = load_thresholds(options.thresholds)
         self.checks = guide_mod.load_checks()
         self.guide = guide_mod.build(options.check, self.checks) if options.check else None
+        if self.guide is not None and hasattr(source, "allow_next_clip"):
+            source.hold_between_clips = True  # replayed clips: one per trial, when asked
         fps = source.fps if np.isfinite(source.fps) and source.fps > 0 else 30.0
         self.fps = fps
         self.window = RollingWindow(max(10, int(round(max(options.window_s, options.recognise_s)
@@ -389,7 +406,7 @@ class Session:
             xy = image[:, :2].astype(float)
             visible = np.all((xy >= 0) & (xy <= 1), axis=-1) & (image[:, 3] >= min_vis)
             points = smooth(np.where(visible[:, None], xy * size, np.nan), frame.t)
-            self.window.push(frame.t, image, world, points)
+            self.window.push(frame.t, image, world, points, frame.item)
             with self._lock:
                 seq += 1
                 self._pose = PoseState(seq, frame.index, frame.t, frame.t_capture, points)
@@ -480,10 +497,18 @@ class Session:
 
     # ---- trials --------------------------------------------------------------------------------
 
-    def start_trial(self, test: str | None = None, side: str | None = None) -> None:
+    def start_trial(self, test: str | None = None, side: str | None = None,
+                    preroll_s: float = 0.0) -> None:
+        """Open a trial; with ``preroll_s`` it begins with that many seconds already in the
+        rolling window (a guided check's trial starts once the position has held: the
+        movement may have begun as it did)."""
         test = test or self.opt.test  # "auto": recognised by the analysis, as analyze does
         trial = Trial(self._trials + 1, whole_run=self.source.frames_read == 0, test=test,
                       side=side if side is not None else self.side)
+        if preroll_s > 0:
+            t, image, world, item = self.window.last(preroll_s)
+            trial.t, trial.image, trial.world = list(t), list(image), list(world)
+            trial.item = item
         fps = self.fps
         if self.opt.record_dir is not None and self.opt.record_video:
             trial.video_path = self._temp_video()
@@ -630,6 +655,10 @@ class Session:
         assert self.guide is not None
         trial = self._trial
         level = self._level
+        # a replayed file has ended and the next waits: every frame analysed, the trial is over
+        pose = self._pose
+        held = bool(getattr(self.source, "waiting", False)) and pose is not None and \
+            pose.frame_index >= self.source.frames_read - 1
         obs = guide_mod.Observation(
             now=time.perf_counter(), person=view is not None and view.person,
             view=view.view if view is not None else "unknown",
@@ -639,12 +668,14 @@ class Session:
             level_tolerance_deg=LEVEL_TOLERANCE_DEG,
             reps=self._progress[1] if trial is not None and self._progress[0] == trial.number else 0,
             trial_s=(trial.t[-1] - trial.t[0]) if trial is not None and len(trial.t) > 1 else 0.0,
-            key=key, trial_ended=trial is not None and trial.source_ended)
+            key=key, trial_ended=trial is not None and (trial.source_ended or held))
         before = self.guide.index
         action = self.guide.update(obs)
+        if held and self.guide.step.kind is guide_mod.Kind.POSITION:
+            self.source.allow_next_clip()  # a replay: the next file for the next set-up
         if action is guide_mod.Action.START_TRIAL:
             step = self.guide.step
-            self.start_trial(step.test, step.side)
+            self.start_trial(step.test, step.side, preroll_s=self.guide.timing.preroll_s)
         elif action is guide_mod.Action.FINISH_TRIAL:
             self.finish_trial()
         if self.guide.index != before:

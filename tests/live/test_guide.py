@@ -62,11 +62,23 @@ def camera_step() -> guide.Guide:
 def test_a_tilted_camera_is_told_which_way_to_turn_and_holds_the_step():
     g = camera_step()
     for t in (1.0, 2.0, 10.0):
-        at(g, t, person=True, level_roll_deg=3.0, level_reliable=True)
+        at(g, t, person=True, level_roll_deg=3.5, level_reliable=True)
     assert g.step.kind is Kind.CAMERA
-    assert g.problems == ("the camera is tilted 3.0 deg: turn it anticlockwise",)
-    at(g, 11.0, person=True, level_roll_deg=-2.0, level_reliable=True)
+    assert g.problems == ("the camera is tilted 3.5 deg: turn it anticlockwise",)
+    at(g, 11.0, person=True, level_roll_deg=-5.0, level_reliable=True)
     assert "turn it clockwise" in g.problems[0]
+
+
+def test_a_small_tilt_is_accepted_after_a_while_saying_it_is_corrected():
+    """1.3° (beyond the 1° of level, within the 3° the analysis corrects): told to turn the
+    camera for 4 s, then accepted with a note."""
+    g = camera_step()
+    at(g, 1.0, person=True, level_roll_deg=1.3, level_reliable=True)
+    assert g.problems == ("the camera is tilted 1.3 deg: turn it anticlockwise",)
+    at(g, 4.1, person=True, level_roll_deg=1.3, level_reliable=True)
+    assert g.problems == () and "measured against the true vertical" in g.note
+    at(g, 5.2, person=True, level_roll_deg=1.3, level_reliable=True)
+    assert g.step.kind is Kind.POSITION
 
 
 def test_a_level_camera_passes_after_the_hold():

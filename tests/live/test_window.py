@@ -241,7 +241,12 @@ def _bar_around(shot: np.ndarray, x: int, rows: np.ndarray) -> tuple[int, int]:
 
 
 def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, tmp_path):
-    """``--check knee-to-wall`` on a replay of the clip, then twice mirrored (the other side),
+    """``--check knee-to-wall`` on a replay of the clip twice, then three times mirrored (the
+    other side; each later clip starts when the check asks for the next trial, and a side whose
+    trial published nothing is tried again on the next clip: the set-up steps use up most of
+    the first clip, and the pose tracker carries the leg labels of the unmirrored clip into the
+    first mirrored one — a replay jumps where a person turns — so its right leg can read as
+    the back leg and be rejected),
     with real SPACE key presses (xdotool) at the intro and on each result (a person continuing)
     — the other steps wait for what the camera sees. Lite model: it reads the mirrored clip as side-on as the original
     (87.8° vs 87.2° body turn); full reads the mirror 75° turned, beyond the 13° view limit, and
@@ -262,7 +267,7 @@ def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, t
     model = shared / "models" / "pose_landmarker_lite.task"
     app = subprocess.Popen(
         [sys.executable, "-m", "screen", "live", "--check", "knee-to-wall", "--source", str(clip),
-         str(mirror), str(mirror), "--no-drop", "--model", str(model), "--record",
+         str(clip), str(mirror), str(mirror), str(mirror), "--no-drop", "--model", str(model), "--record",
          str(record), "--linger", "1"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     err_lines: list[str] = []
@@ -285,6 +290,11 @@ def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, t
             if results > continued:  # the result is up: SPACE continues (as a person would)
                 subprocess.run(["xdotool", "key", "space"], env=env, check=True, timeout=30)
                 continued = results
+            if any("check: Step 9 of 9" in line for line in err_lines):  # done: q finishes
+                time.sleep(1.5)
+                shots.append(screenshot(xvfb, tmp_path / "summary.png"))
+                subprocess.run(["xdotool", "key", "q"], env=env, check=True, timeout=30)
+                break
             time.sleep(0.5)
         out, _ = app.communicate(timeout=60)
     finally:

@@ -213,3 +213,17 @@ def test_json_has_the_promised_fields():
     assert set(m["reps"][0]) == {"rep", "frame", "t_s", "value", "segment", "flags"}
     assert "source" in m["threshold"] and d["test"] == "knee_to_wall"
     assert [c["bottom_frame"] for c in d["repetitions"]["counted"]] == pytest.approx(PEAKS, abs=3)
+
+
+@pytest.mark.video
+def test_a_side_that_is_the_back_leg_is_rejected_on_real_frames(clip_recording):
+    """knee_to_wall_side.mp4: the man drives his left knee (seen by stepping through the frames:
+    the left foot is forward at the wall in every drive). Asked for the right leg, every
+    candidate is rejected as the back leg — before this rule the back shin, which tilts as the
+    body lunges, was published as 36.7° / −4.2° (lite model, guided check)."""
+    rec = clip_recording("knee_to_wall_side.mp4")
+    r = analyze(rec, test=K2W, side="right")
+    assert all(m.value is None for m in r.measurements)
+    reasons = [x["reason"] for x in r.repetitions["rejected"]]
+    assert reasons and all("right leg was behind" in x for x in reasons)
+    assert "right leg was behind" in r.measurement("tibial_inclination", "right").reason
