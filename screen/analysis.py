@@ -13,10 +13,9 @@ import dataclasses
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from screen.errors import MovescreenError
 from screen.protocols import PROTOCOLS, base
@@ -31,6 +30,9 @@ from screen.scene.framing import check_framing
 from screen.scene.segments import SceneSettings
 from screen.scene.vertical import Vertical
 from screen.trial import Trial, prepare, scene_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LANDMARK_SUFFIXES = (".npz",)
 MIN_POSE_FRACTION = 0.5
@@ -292,6 +294,8 @@ def _repetitions(trial: Trial, findings: base.Findings) -> dict[str, Any]:
 
 
 def _frames(trial: Trial, findings: base.Findings, used: np.ndarray) -> pd.DataFrame:
+    import pandas as pd  # imported on first use (≈ 0.25 s), not by `import screen.analysis`
+
     n = trial.n_frames
     seg = np.full(n, -1)
     for s in trial.scene.segments:

@@ -19,9 +19,9 @@ keeps the name the model gave it most often, and keeps it throughout.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
+from screen.conditioning.signal import ffill
 from screen.kinematics.body import torso_length
 from screen.landmarks import LEG
 from screen.recording import Recording
@@ -46,7 +46,9 @@ def swap_frames(xy: NDArray, /) -> NDArray[np.bool_]:
         return np.zeros(len(xy), dtype=bool)
     # The previous frame with both legs, carried forward over frames without them.
     flat = np.where(both[:, None], np.concatenate([left, right], axis=1).reshape(len(xy), -1), np.nan)
-    prev = pd.DataFrame(flat).ffill().shift(1).to_numpy().reshape(len(xy), -1, 2)
+    prev = np.full_like(flat, np.nan)
+    prev[1:] = ffill(flat)[:-1]
+    prev = prev.reshape(len(xy), -1, 2)
     k = left.shape[1]
     prev_l, prev_r = prev[:, :k], prev[:, k:]
     keep = (np.linalg.norm(left - prev_l, axis=-1) + np.linalg.norm(right - prev_r, axis=-1)).sum(1)

@@ -65,10 +65,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import cv2
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.ndimage import uniform_filter1d
 
 from screen.errors import MovescreenError
 from screen.landmarks import LM, SKELETON
@@ -177,6 +175,8 @@ def detect_segments(gray: NDArray[np.uint8], /, *,
     ``gray``. Detection runs on copies downscaled to each long side in ``scales_px`` and the
     segments are pooled: the coarse scale blurs away texture (mortar, wood grain) that breaks a
     long edge into short pieces at the fine scale."""
+    import cv2  # imported on first use (≈ 0.1 s), not by `import screen.analysis`
+
     found = []
     for side in scales_px:
         scale = min(1.0, side / max(gray.shape))
@@ -196,6 +196,8 @@ def person_mask(shape: tuple[int, int], /, box: ArrayLike | None = None,
     the landmarks' height (torso filled and 1.5 times as wide, head a disc of 1.5 times that
     radius). Tighter than the box, the skeleton keeps the background between limbs (a wall
     edge beside a hand on the wall)."""
+    import cv2
+
     mask = np.zeros(shape, np.uint8)
     if box is not None:
         x0, y0, x1, y1 = np.asarray(box, dtype=float)
@@ -401,6 +403,8 @@ def from_frames(frames: Sequence[NDArray[np.uint8]], person_boxes: Sequence[Arra
     ignored. Returns source "scene" with its uncertainty, or "assumed_level" with the reason (no
     frames, too few edges, edges that disagree); see :attr:`Vertical.reliable`.
     """
+    import cv2
+
     if len(frames) == 0:
         return _none("no frames to look for scene edges in")
     shape = frames[0].shape[:2]
@@ -498,6 +502,8 @@ def roll_frame(image: NDArray[np.uint8], roll_deg: float, /, points: ArrayLike |
     appears that much further clockwise): rotate ``image`` about its centre and enlarge it just
     enough that no border shows (same size out; angles are unchanged by the enlargement).
     ``points`` (..., 2) pixels are mapped the same way. Used to check the estimator."""
+    import cv2
+
     h, w = image.shape[:2]
     a = np.radians(abs(roll_deg))
     zoom = 1 / min(w / (w * np.cos(a) + h * np.sin(a)), h / (w * np.sin(a) + h * np.cos(a)))
@@ -520,6 +526,8 @@ def from_body(recording: Recording, /, *, settings: VerticalSettings = DEFAULT_S
     standard error from the MAD over ``body_block_s`` blocks and a floor of ``body_systematic_deg``.
     Returns source "body", or "assumed_level" with the reason.
     """
+    from scipy.ndimage import uniform_filter1d  # imported on first use (≈ 0.4 s)
+
     s = settings
     p = recording.pixels()
     img, world, t = recording.image, recording.world, recording.t
