@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from screen.conditioning.signal import ffill
 from screen.kinematics.body import torso_length
-from screen.landmarks import LEG
+from screen.landmarks import HIPS, LEG, SHOULDERS
 from screen.recording import Recording
 
 SWAP_RATIO = 0.5  # swapping must explain the motion at least twice as well as keeping
@@ -65,10 +65,13 @@ def repair(rec: Recording, /) -> tuple[Recording, int]:
     """A copy of ``rec`` with the leg labels (hip to toe) swapped back where :func:`swap_frames`
     finds them swapped (image and world landmarks alike), and the number of frames changed.
     The frames changed are recorded in ``meta["legs_repaired_frames"]``."""
-    xy = rec.image[:, :, :2].astype(float) * np.array([rec.meta["width"], rec.meta["height"]])
-    vis = rec.image[:, :, 3]
+    read = sorted({i for pair in COMPARED for i in pair} | {*SHOULDERS, *HIPS})  # what swap_frames reads
+    xy = np.full((rec.n_frames, rec.image.shape[1], 2), np.nan)
+    part = np.multiply(rec.image[:, read, :2], np.array([rec.meta["width"], rec.meta["height"]]),
+                       dtype=float)  # pixels, as Recording.pixels()
     with np.errstate(invalid="ignore"):
-        xy[~(vis >= 0.5)] = np.nan
+        part[~(rec.image[:, read, 3] >= 0.5)] = np.nan
+    xy[:, read] = part
     flip = swap_frames(xy)
     n = int(flip.sum())
     if not n:

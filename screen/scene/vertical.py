@@ -384,10 +384,11 @@ def fit_roll(lines: Lines, shape: tuple[int, int], /, settings: VerticalSettings
 def person_points(recording: Recording, indices: ArrayLike, /) -> list[F | None]:
     """The person's landmarks (33, 2) in pixels on frames ``indices`` of ``recording`` (None where
     no person was found or the index is beyond the recording); non-finite points stay NaN."""
-    pts = recording.pixels()
+    size = np.array([recording.meta["width"], recording.meta["height"]])
     out: list[F | None] = []
-    for k in np.asarray(indices, dtype=int):
-        out.append(pts[k] if 0 <= k < len(pts) and np.isfinite(pts[k]).any() else None)
+    for k in np.asarray(indices, dtype=int):  # the pixels of these frames only (as pixels())
+        pts = recording.image[k, :, :2].astype(float) * size if 0 <= k < recording.n_frames else None
+        out.append(pts if pts is not None and np.isfinite(pts).any() else None)
     return out
 
 
@@ -457,15 +458,20 @@ def from_video(path: str | Path, /, *, n_frames: int | None = None, landmarks: R
                settings: VerticalSettings = DEFAULT_SETTINGS) -> Vertical:
     """Scene estimate of the roll from ``n_frames`` (default ``settings.n_frames``) frames sampled
     evenly over a video. With ``landmarks`` (the clip's :class:`~screen.recording.Recording`) the
-    person is masked out on each sampled frame; without, their edges are left to the robust fit."""
-    n = settings.n_frames if n_frames is None else n_frames
-    if landmarks is not None:
-        total = landmarks.n_frames
-    else:
-        from screen.sources.video import VideoFile
+    person is masked out on each sampled frame; without, their edges are left to the robust fit.
+    Landmarks with more frames than the video declares (over
+    :data:`screen.sources.video.MIN_DECODED_FRACTION`) were not taken from it:
+    :class:`MovescreenError`, before any frame is decoded."""
+    from screen.sources.video import MIN_DECODED_FRACTION, VideoFile
 
-        with VideoFile(path) as video:  # checks the file and reads its declared frame count
-            total = video.info.frames_nominal
+    n = settings.n_frames if n_frames is None else n_frames
+    with VideoFile(path) as video:  # checks the file and reads its declared frame count
+        total = video.info.frames_nominal
+    if landmarks is not None:
+        if total and landmarks.n_frames > total / MIN_DECODED_FRACTION:
+            raise MovescreenError(f"{path}: declares {total} frames, fewer than the landmarks' "
+                                  f"{landmarks.n_frames}: not the video they were taken from")
+        total = landmarks.n_frames
     idx = sample_indices(max(total, 1), n)
     frames = read_frames(path, idx)
     if not frames:
@@ -529,8 +535,12 @@ def from_body(recording: Recording, /, *, settings: VerticalSettings = DEFAULT_S
     from scipy.ndimage import uniform_filter1d  # imported on first use (≈ 0.4 s)
 
     s = settings
-    p = recording.pixels()
     img, world, t = recording.image, recording.world, recording.t
+    used = [LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL, LM.LEFT_SHOULDER,
+            LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP]
+    p = np.full((len(t), img.shape[1], 2), np.nan)  # pixels (as pixels()) of the landmarks used
+    p[:, used] = img[:, used, :2].astype(float) * np.array([recording.meta["width"],
+                                                           recording.meta["height"]])
     pairs = ((LM.LEFT_ANKLE, LM.RIGHT_ANKLE), (LM.LEFT_HEEL, LM.RIGHT_HEEL))
     d = np.stack([p[:, a] - p[:, b] for a, b in pairs], axis=1)  # (T, 2, 2)
     d = np.where(d[..., :1] < 0, -d, d)  # point image-right

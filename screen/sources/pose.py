@@ -80,7 +80,7 @@ from screen.errors import MovescreenError  # noqa: E402
 from screen.landmarks import HIPS, N_LANDMARKS  # noqa: E402
 from screen.sources.models import ModelFile, resolve  # noqa: E402
 from screen.sources.subject import SUBJECT_RULE, link_tracks, main_subject  # noqa: E402
-from screen.sources.video import VideoFile  # noqa: E402
+from screen.sources.video import MIN_DECODED_FRACTION, VideoFile  # noqa: E402
 
 if TYPE_CHECKING:  # imported where used: a worker process never needs it (nor pandas)
     from screen.recording import Recording
@@ -106,10 +106,6 @@ def quiet_native_logs() -> Iterator[None]:
 
 
 MAX_PEOPLE = 3  # people detected per frame once more than one has been seen
-# A video whose decodable frames fall short of this fraction of the count its container declares
-# is truncated or damaged (OpenCV otherwise stops quietly at the first broken packet, and the
-# analysis would silently cover only the first part).
-MIN_DECODED_FRACTION = 0.9
 # Parallel tracking (see the module docstring). Every value that changes a result is here.
 # The landmarker settles within ~8 frames of a fresh start (median landmark distance to an
 # uninterrupted run falls from 3.5–5 px on the first frames to its floor of ~2 px, the tracker's
