@@ -9,6 +9,7 @@ the protocol's findings (:mod:`screen.protocols`) → measurements, confidence a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable
@@ -57,9 +58,20 @@ def load_or_estimate(source: str | Path, model: str,
     )
 
     model_file = models.resolve(model)
-    rec = pose.estimate(source, model_file, on_frame=on_frame, workers=workers)
-    return Recording(rec.t, rec.image, rec.world,
-                     rec.meta | {"people": people.count(source, model_file.path)})
+    found: dict[str, Any] = {}
+
+    def meanwhile() -> None:  # while the pose workers finish: people, and the vertical's frames
+        try:
+            found["people"] = people.count(source, model_file.path)
+        except Exception as err:  # noqa: BLE001 — raised below, after the tracking
+            found["error"] = err
+        with contextlib.suppress(Exception):  # from_video reads them again and reports errors
+            vertical.prefetch(source)
+
+    rec = pose.estimate(source, model_file, on_frame=on_frame, workers=workers, meanwhile=meanwhile)
+    if "error" in found:
+        raise found["error"]
+    return Recording(rec.t, rec.image, rec.world, rec.meta | {"people": found["people"]})
 
 
 def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = "full",

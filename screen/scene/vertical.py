@@ -60,6 +60,7 @@ the body offers nothing as good (MediaPipe's heel→toe line is not the sole: of
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -409,19 +410,30 @@ def from_frames(frames: Sequence[NDArray[np.uint8]], person_boxes: Sequence[Arra
     if len(frames) == 0:
         return _none("no frames to look for scene edges in")
     shape = frames[0].shape[:2]
-    n = len(frames)
-    boxes = list(person_boxes) if person_boxes is not None else [None] * n
-    points = list(person_points) if person_points is not None else [None] * n
     segments = []
-    for img, box, pts in zip(frames, boxes, points, strict=True):  # one LSD call per sampled frame
+    for img in frames:  # one LSD call per sampled frame
         if img.shape[:2] != shape:
             raise ValueError(f"frames differ in size: {img.shape[:2]} vs {shape}")
         gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-        seg = detect_segments(gray, scales_px=settings.scales_px)
+        segments.append(detect_segments(gray, scales_px=settings.scales_px))
+    return _fit_off_person(segments, shape, person_boxes, person_points, settings)
+
+
+def _fit_off_person(segments: Sequence[F], shape: tuple[int, int],
+                    person_boxes: Sequence[ArrayLike | None] | None,
+                    person_points: Sequence[ArrayLike | None] | None,
+                    settings: VerticalSettings) -> Vertical:
+    """:func:`fit_roll` on the LSD ``segments`` (per frame (Ni, 4) pixels) of frames of ``shape``
+    (H, W), without those lying more than ``max_on_person`` on the person of that frame."""
+    n = len(segments)
+    boxes = list(person_boxes) if person_boxes is not None else [None] * n
+    points = list(person_points) if person_points is not None else [None] * n
+    kept = []
+    for seg, box, pts in zip(segments, boxes, points, strict=True):
         mask = person_mask(shape, box, pts, margin=settings.person_margin) \
             if box is not None or pts is not None else None
-        segments.append(seg[on_mask(seg, mask) <= settings.max_on_person])
-    return fit_roll(candidate_lines(segments, shape, settings), shape, settings)
+        kept.append(seg[on_mask(seg, mask) <= settings.max_on_person])
+    return fit_roll(candidate_lines(kept, shape, settings), shape, settings)
 
 
 def sample_indices(n_total: int, n: int, /) -> NDArray[np.int64]:
@@ -473,11 +485,48 @@ def from_video(path: str | Path, /, *, n_frames: int | None = None, landmarks: R
                                   f"{landmarks.n_frames}: not the video they were taken from")
         total = landmarks.n_frames
     idx = sample_indices(max(total, 1), n)
-    frames = read_frames(path, idx)
-    if not frames:
+    shape, segments = sampled_segments(path, idx, settings.scales_px)
+    if not segments:
         raise MovescreenError(f"{path}: no frames to estimate the camera's roll from")
-    pts = person_points(landmarks, idx[:len(frames)]) if landmarks is not None else None
-    return from_frames(frames, person_points=pts, settings=settings)
+    pts = person_points(landmarks, idx[:len(segments)]) if landmarks is not None else None
+    return _fit_off_person(segments, shape, None, pts, settings)
+
+
+def sampled_segments(path: str | Path, indices: ArrayLike, scales_px: Sequence[int], /
+                     ) -> tuple[tuple[int, int], tuple[F, ...]]:
+    """The frame size (H, W) and the LSD segments (:func:`detect_segments`) of the frames at
+    ``indices`` of a video (those that exist), remembered for the last few (file, frame) choices:
+    :func:`screen.analysis.analyze` computes them while the pose model's workers finish, and
+    :func:`from_video` finds them there afterwards."""
+    p = Path(path)
+    stat = p.stat() if p.is_file() else None
+    key = (str(p.resolve()), stat and (stat.st_mtime_ns, stat.st_size),
+           tuple(int(i) for i in np.asarray(indices).ravel()), tuple(scales_px))
+    return _segments_of(*key)
+
+
+@functools.lru_cache(maxsize=4)
+def _segments_of(path: str, _stamp: object, indices: tuple[int, ...], scales_px: tuple[int, ...]
+                 ) -> tuple[tuple[int, int], tuple[F, ...]]:
+    import cv2
+
+    frames = read_frames(path, indices)
+    shape = frames[0].shape[:2] if frames else (0, 0)
+    for img in frames:
+        if img.shape[:2] != shape:
+            raise ValueError(f"frames differ in size: {img.shape[:2]} vs {shape}")
+    return shape, tuple(detect_segments(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), scales_px=scales_px)
+                        for img in frames)
+
+
+def prefetch(path: str | Path, /, settings: VerticalSettings = DEFAULT_SETTINGS) -> None:
+    """Compute (and remember) the segments :func:`from_video` will read for landmarks as long as
+    the video's declared frame count (:func:`sampled_segments`)."""
+    from screen.sources.video import VideoFile
+
+    with VideoFile(path) as video:
+        total = video.info.frames_nominal
+    sampled_segments(path, sample_indices(max(total, 1), settings.n_frames), settings.scales_px)
 
 
 def resolve(given_deg: float | None, scene: Vertical | None, /, body: Vertical | None = None
