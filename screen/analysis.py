@@ -9,14 +9,14 @@ the protocol's findings (:mod:`screen.protocols`) → measurements, confidence a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from screen.errors import MovescreenError
 from screen.protocols import PROTOCOLS, base
@@ -31,6 +31,9 @@ from screen.scene.framing import check_framing
 from screen.scene.segments import SceneSettings
 from screen.scene.vertical import Vertical
 from screen.trial import Trial, prepare, scene_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LANDMARK_SUFFIXES = (".npz",)
 MIN_POSE_FRACTION = 0.5
@@ -55,9 +58,20 @@ def load_or_estimate(source: str | Path, model: str,
     )
 
     model_file = models.resolve(model)
-    rec = pose.estimate(source, model_file, on_frame=on_frame, workers=workers)
-    return Recording(rec.t, rec.image, rec.world,
-                     rec.meta | {"people": people.count(source, model_file.path)})
+    found: dict[str, Any] = {}
+
+    def meanwhile() -> None:  # while the pose workers finish: people, and the vertical's frames
+        try:
+            found["people"] = people.count(source, model_file.path)
+        except Exception as err:  # noqa: BLE001 — raised below, after the tracking
+            found["error"] = err
+        with contextlib.suppress(Exception):  # from_video reads them again and reports errors
+            vertical.prefetch(source)
+
+    rec = pose.estimate(source, model_file, on_frame=on_frame, workers=workers, meanwhile=meanwhile)
+    if "error" in found:
+        raise found["error"]
+    return Recording(rec.t, rec.image, rec.world, rec.meta | {"people": found["people"]})
 
 
 def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = "full",
@@ -292,6 +306,8 @@ def _repetitions(trial: Trial, findings: base.Findings) -> dict[str, Any]:
 
 
 def _frames(trial: Trial, findings: base.Findings, used: np.ndarray) -> pd.DataFrame:
+    import pandas as pd  # imported on first use (≈ 0.25 s), not by `import screen.analysis`
+
     n = trial.n_frames
     seg = np.full(n, -1)
     for s in trial.scene.segments:

@@ -7,14 +7,16 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from screen.errors import MovescreenError
 from screen.landmarks import LM, N_LANDMARKS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 IMAGE_COORDS = ("x", "y", "z", "visibility", "presence")
 WORLD_COORDS = ("x", "y", "z")
@@ -81,6 +83,8 @@ class Recording:
     def to_frame(self) -> pd.DataFrame:
         """Wide table: one row per frame, columns ``t_s`` then ``<landmark>_<coord>`` for the
         image landmarks and ``<landmark>_world_<coord>`` for the world landmarks."""
+        import pandas as pd  # imported on first use (≈ 0.25 s)
+
         names = [lm.name.lower() for lm in LM]
         cols = {"t_s": self.t}
         for i, name in enumerate(names):

@@ -86,8 +86,9 @@ class Trial:
     def has_pose(self) -> NDArray[np.bool_]:
         return self.recording.has_pose
 
-    @property
+    @cached_property
     def up(self) -> F:
+        """(2,) image direction of true up (:attr:`vertical`'s roll)."""
         return up_vector(self.vertical.roll_deg)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.signal import Conditioning, condition, gate
+from screen.conditioning.signal import Conditioning, condition
 from screen.landmarks import N_LANDMARKS
 from screen.recording import Recording
 
@@ -37,20 +37,28 @@ def gated_points(rec: Recording, landmarks: Sequence[int] = range(N_LANDMARKS),
     """(T, 33, 2) pixels after the first step of the chain only (doubtful or out-of-frame
     samples → NaN), for whole-recording statistics that need no smoothing (test recognition)."""
     idx = list(landmarks)
+    gated = _pixels(rec, idx)  # gated in place (as gate(), without its copy)
+    gated[~(_visibility(rec, idx) >= min_visibility)] = np.nan
+    if idx == list(range(N_LANDMARKS)):  # every landmark: no scatter into a NaN array
+        return gated
     out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan)
-    out[:, idx] = gate(_pixels(rec, idx), _visibility(rec, idx), min_visibility=min_visibility)
+    out[:, idx] = gated
     return out
 
 
 def _pixels(rec: Recording, idx: list[int]) -> NDArray[np.float64]:
-    """(T, len(idx), 2) pixels of those landmarks (as :meth:`Recording.pixels`, for a subset)."""
-    return rec.image[:, idx, :2].astype(float) * np.array([rec.meta["width"], rec.meta["height"]])
+    """(T, len(idx), 2) pixels of those landmarks (as :meth:`Recording.pixels`, for a subset:
+    the float32 coordinates times the frame size in float64, in one pass)."""
+    return np.multiply(rec.image[:, idx, :2], np.array([rec.meta["width"], rec.meta["height"]]),
+                       dtype=float)
 
 
 def _visibility(rec: Recording, idx: list[int]) -> NDArray[np.float64]:
+    """(T, len(idx)) the model's visibility, 0 where the landmark lies outside the frame."""
     xy = rec.image[:, idx, :2]
+    x, y = xy[..., 0], xy[..., 1]
     with np.errstate(invalid="ignore"):
-        in_frame = np.all((xy >= 0) & (xy <= 1), axis=-1)
+        in_frame = (x >= 0) & (x <= 1) & (y >= 0) & (y <= 1)
     return np.where(in_frame, rec.image[:, idx, 3], 0.0)
 
 

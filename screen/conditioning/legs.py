@@ -19,11 +19,11 @@ keeps the name the model gave it most often, and keeps it throughout.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
+from screen.conditioning.signal import ffill
 from screen.kinematics.body import torso_length
-from screen.landmarks import LEG
+from screen.landmarks import HIPS, LEG, SHOULDERS
 from screen.recording import Recording
 
 SWAP_RATIO = 0.5  # swapping must explain the motion at least twice as well as keeping
@@ -46,7 +46,9 @@ def swap_frames(xy: NDArray, /) -> NDArray[np.bool_]:
         return np.zeros(len(xy), dtype=bool)
     # The previous frame with both legs, carried forward over frames without them.
     flat = np.where(both[:, None], np.concatenate([left, right], axis=1).reshape(len(xy), -1), np.nan)
-    prev = pd.DataFrame(flat).ffill().shift(1).to_numpy().reshape(len(xy), -1, 2)
+    prev = np.full_like(flat, np.nan)
+    prev[1:] = ffill(flat)[:-1]
+    prev = prev.reshape(len(xy), -1, 2)
     k = left.shape[1]
     prev_l, prev_r = prev[:, :k], prev[:, k:]
     keep = (np.linalg.norm(left - prev_l, axis=-1) + np.linalg.norm(right - prev_r, axis=-1)).sum(1)
@@ -63,10 +65,13 @@ def repair(rec: Recording, /) -> tuple[Recording, int]:
     """A copy of ``rec`` with the leg labels (hip to toe) swapped back where :func:`swap_frames`
     finds them swapped (image and world landmarks alike), and the number of frames changed.
     The frames changed are recorded in ``meta["legs_repaired_frames"]``."""
-    xy = rec.image[:, :, :2].astype(float) * np.array([rec.meta["width"], rec.meta["height"]])
-    vis = rec.image[:, :, 3]
+    read = sorted({i for pair in COMPARED for i in pair} | {*SHOULDERS, *HIPS})  # what swap_frames reads
+    xy = np.full((rec.n_frames, rec.image.shape[1], 2), np.nan)
+    part = np.multiply(rec.image[:, read, :2], np.array([rec.meta["width"], rec.meta["height"]]),
+                       dtype=float)  # pixels, as Recording.pixels()
     with np.errstate(invalid="ignore"):
-        xy[~(vis >= 0.5)] = np.nan
+        part[~(rec.image[:, read, 3] >= 0.5)] = np.nan
+    xy[:, read] = part
     flip = swap_frames(xy)
     n = int(flip.sum())
     if not n:

@@ -20,10 +20,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
-from scipy.interpolate import interp1d
-from scipy.signal import butter, sosfiltfilt
 
 F = NDArray[np.float64]
 
@@ -64,6 +61,62 @@ def _window(t: NDArray, seconds: float) -> int:
     return max(3, n | 1)  # odd, at least 3
 
 
+def ffill(x: NDArray, /) -> F:
+    """``x`` (T, C) with every NaN replaced by the last earlier non-NaN value of its column
+    (leading NaNs stay): pandas' ``DataFrame.ffill``, vectorised over frames."""
+    x = np.asarray(x, dtype=float)
+    last = np.maximum.accumulate(np.where(np.isnan(x), 0, np.arange(len(x))[:, None]), axis=0)
+    return np.take_along_axis(x, last, axis=0)
+
+
+def bfill(x: NDArray, /) -> F:
+    """``x`` (T, C) with every NaN replaced by the next later non-NaN value (trailing NaNs stay)."""
+    return ffill(np.asarray(x)[::-1])[::-1]
+
+
+def interpolate(x: NDArray, at: NDArray, /, *, inside_only: bool) -> F:
+    """``x`` (T, C) with NaNs filled linearly in ``at`` (T,) (increasing: times, or frame
+    numbers) from the non-NaN samples of their column — pandas' ``interpolate`` (method
+    ``index``), which calls ``np.interp`` the same way. ``inside_only``: NaNs before the first or
+    after the last non-NaN sample stay (``limit_area="inside"``); else they take the nearest
+    value (``limit_direction="both"``). Loops over columns, not frames."""
+    out = np.array(x, dtype=float)
+    at = np.asarray(at, dtype=float)
+    for c in range(out.shape[1]):
+        col = out[:, c]
+        missing = np.isnan(col)
+        if missing.all() or not missing.any():
+            continue
+        valid = np.flatnonzero(~missing)
+        if inside_only:
+            missing[:valid[0]] = missing[valid[-1]:] = False
+        col[missing] = np.interp(at[missing], at[valid], col[valid])
+    return out
+
+
+def rolling_nanmedian(x: NDArray, /, window: int) -> F:
+    """Centred rolling median over axis 0 of ``x`` (T, C) (or (T,)) in ``window`` frames (the
+    frame itself, ``(window − 1) // 2`` after it and the rest before it), of the finite samples
+    only, NaN where there is none; windows are cut short at the ends — pandas'
+    ``rolling(window, center=True, min_periods=1).median()``, the same values (the middle
+    sample, or the mean of the two middle ones)."""
+    x = np.asarray(x, dtype=float)
+    x2 = x.reshape(len(x), -1)
+    after = (window - 1) // 2
+    padded = np.full((len(x) + window - 1, x2.shape[1]), np.nan)
+    padded[window - 1 - after:window - 1 - after + len(x)] = np.where(np.isfinite(x2), x2, np.nan)
+    out = np.empty(x2.shape)
+    step = max(1, MEDIAN_BLOCK * 32 // window)
+    for s in range(0, len(x), step):  # blocks of frames bound the scratch memory
+        w = np.sort(np.lib.stride_tricks.sliding_window_view(padded[s:s + step + window - 1],
+                                                             window, axis=0), axis=-1)
+        k = np.sum(~np.isnan(w), axis=-1, keepdims=True)
+        lo = np.take_along_axis(w, np.maximum((k - 1) // 2, 0), axis=-1)[..., 0]
+        hi = np.take_along_axis(w, np.maximum(k // 2, 0), axis=-1)[..., 0]
+        out[s:s + step] = np.where(k[..., 0] % 2 == 1, lo, (lo + hi) / 2)
+    return out.reshape(x.shape)
+
+
 MEDIAN_BLOCK = 1024  # frames per block of the rolling median (bounds its scratch memory, ~3 MB)
 
 
@@ -100,7 +153,8 @@ def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigma
         return x2.reshape(shape).copy()
     # Medians run on data whose NaNs are bridged by the nearest sample; missing samples stay
     # missing and are never judged.
-    bridged = pd.DataFrame(x2).ffill().bfill().fillna(0.0).to_numpy()
+    bridged = bfill(ffill(x2))
+    bridged[np.isnan(bridged)] = 0.0
     resid = np.abs(bridged - rolling_median(bridged, w))
     with warnings.catch_warnings():  # an all-missing channel has no scale: nothing to judge
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -117,10 +171,9 @@ def fill_gaps(x: NDArray, t: NDArray, /, *, max_gap_s: float = 0.25) -> F:
     before to first valid sample after) is at most ``max_gap_s`` seconds."""
     x2, shape = _as_2d(x)
     t = np.asarray(t, dtype=float)
-    df = pd.DataFrame(x2, index=pd.Index(t))
-    valid_t = pd.DataFrame(np.where(np.isfinite(x2), t[:, None], np.nan), index=df.index)
-    span = (valid_t.bfill() - valid_t.ffill()).to_numpy()
-    filled = df.interpolate(method="index", limit_area="inside").to_numpy()
+    valid_t = np.where(np.isfinite(x2), t[:, None], np.nan)
+    span = bfill(valid_t) - ffill(valid_t)
+    filled = interpolate(x2, t, inside_only=True)
     out = np.where(np.isfinite(x2) | ~(span <= max_gap_s + 1e-9), x2, filled)
     return out.reshape(shape)
 
@@ -140,8 +193,10 @@ def lowpass(x: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2
     ok = np.sum(~missing, axis=0) >= 2
     if len(t) < 4 * (order + 1) or not np.any(ok):
         return x2.reshape(shape).copy()
-    bridged = pd.DataFrame(x2[:, ok], index=pd.Index(t)).interpolate(
-        method="index", limit_direction="both").to_numpy()
+    from scipy.interpolate import interp1d  # imported on first use: scipy.signal costs ~0.5 s
+    from scipy.signal import butter, sosfiltfilt
+
+    bridged = interpolate(x2[:, ok], t, inside_only=False)
     # The grid never passes t[-1] (rounding could put its last point a hair beyond it, outside
     # the range interp1d may interpolate in).
     grid = np.minimum(t[0] + np.arange(int(np.floor((t[-1] - t[0]) * fs + 1e-6)) + 1) / fs, t[-1])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.signal import find_peaks
 
 from screen.conditioning.signal import sample_rate
 
@@ -18,6 +17,8 @@ def find_reps(x: ArrayLike, t: ArrayLike, /, *, min_prominence: float,
     spanning ``bounds[r]:bounds[r + 1]``; boundaries are the lowest samples between peaks.
     NaN samples never form peaks.
     """
+    from scipy.signal import find_peaks  # imported on first use: scipy.signal costs ~0.5 s
+
     x = np.asarray(x, dtype=float)
     finite = np.isfinite(x)
     if not np.any(finite):

@@ -36,10 +36,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from screen.conditioning.signal import sample_rate
+from screen.conditioning.signal import ffill, sample_rate
 from screen.kinematics.body import torso_length
 from screen.landmarks import LM, SIDES, Side
 
@@ -82,8 +81,8 @@ def swing(points: ArrayLike, t: ArrayLike, /, *, enter: float = 0.5, leave: floa
     out = {}
     for s, sign in (("left", 1.0), ("right", -1.0)):
         x = sign * d
-        state = pd.Series(np.where(x > enter, 1.0, np.where(x < leave, 0.0, np.nan)))
-        on = state.ffill().fillna(0.0).to_numpy() > 0.5
+        state = ffill(np.where(x > enter, 1.0, np.where(x < leave, 0.0, np.nan))[:, None])[:, 0]
+        on = state > 0.5
         for a, b in _runs(~on):
             if 0 < a and b < len(on) and (b - a) * dt < min_stance_s:
                 on[a:b] = True

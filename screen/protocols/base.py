@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from screen.conditioning.signal import Conditioning
@@ -410,10 +409,12 @@ def candidates(trial: Trial, signal: NDArray, allowed: NDArray[np.bool_], *,
     idx = np.flatnonzero(allowed)
     if len(idx) < 3:
         return out
-    family = np.array([_FAMILY.get(v, "") for v in trial.scene.view], dtype=object)
-    fam = pd.Series(np.where(family == "", None, family)).ffill().to_numpy()
+    family = np.full(trial.n_frames, "", dtype=object)
+    for view, name in _FAMILY.items():
+        family[trial.scene.view == view] = name
+    last = np.maximum.accumulate(np.where(family != "", np.arange(len(family)), -1))  # its family
     changed = np.zeros(trial.n_frames, dtype=bool)
-    changed[1:] = (fam[1:] != fam[:-1]) & pd.notna(fam[1:]) & pd.notna(fam[:-1])
+    changed[1:] = (last[1:] >= 0) & (last[:-1] >= 0) & (family[last[1:]] != family[last[:-1]])
     breaks = np.flatnonzero((np.diff(idx) > 1) | trial.scene.cut[idx[1:]] | changed[idx[1:]]) + 1
     for part in np.split(idx, breaks):
         for c in _candidates_in(trial.t, x, part, -1, min_prominence, min_separation_s, pad_ends,

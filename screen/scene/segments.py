@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
+from screen.conditioning.signal import interpolate, rolling_nanmedian
 from screen.kinematics.body import torso_length
 from screen.kinematics.gait import foot_speed_difference
 from screen.kinematics.stats import nanmedian
@@ -104,11 +104,6 @@ class Scene:
                      float(s.turn_deg), 1), "activity": s.activity} for s in self.segments]
 
 
-def _rolling_median(x: NDArray, n: int) -> F:
-    return pd.DataFrame(np.asarray(x, dtype=float)).rolling(
-        n, center=True, min_periods=1).median().to_numpy().reshape(np.shape(x))
-
-
 def body_turn(world: NDArray, /) -> F:
     """(T,) unsmoothed body turn in degrees from world landmarks (T, 33, 3) (module docstring)."""
     w = np.asarray(world, dtype=float)
@@ -143,23 +138,23 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
     if len(t) < 2:
         return np.where(seen(image, BODY), "in_place", "absent").astype(object)
     n = max(3, int(round(settings.smooth_s / np.median(np.diff(t)))))
-    torso = _rolling_median(torso_length(points), n)
+    torso = rolling_nanmedian(torso_length(points), n)
     feet = np.array(points, dtype=float)
     k = max(3, int(round(settings.feet_smooth_s / np.median(np.diff(t)))))
-    feet[:, list(FEET)] = _rolling_median(feet[:, list(FEET)].reshape(len(t), -1), k).reshape(
+    feet[:, list(FEET)] = rolling_nanmedian(feet[:, list(FEET)].reshape(len(t), -1), k).reshape(
         len(t), len(FEET), 2)
     ankles = feet[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]]
     seen_ankles = np.isfinite(ankles).sum(axis=1)
     with np.errstate(invalid="ignore"):
         mid = np.where(seen_ankles > 0, np.nansum(ankles, axis=1) / np.maximum(seen_ankles, 1),
                        np.nan)
-    mid = pd.DataFrame(mid).interpolate(limit_area="inside").to_numpy()
-    speed = _rolling_median(np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) / torso, n)
-    stepping = _rolling_median(np.abs(foot_speed_difference(feet, t)), n)
+    mid = interpolate(mid, np.arange(len(mid)), inside_only=True)
+    speed = rolling_nanmedian(np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) / torso, n)
+    stepping = rolling_nanmedian(np.abs(foot_speed_difference(feet, t)), n)
     # seated (knees level with the hips): a foot swinging out in the hip-rotation test is not a step
     knee_drop = (points[:, LM.LEFT_KNEE, 1] + points[:, LM.RIGHT_KNEE, 1]
                  - points[:, LM.LEFT_HIP, 1] - points[:, LM.RIGHT_HIP, 1]) / 2
-    seated = _rolling_median(knee_drop / torso, n) < settings.seated_below
+    seated = rolling_nanmedian(knee_drop / torso, n) < settings.seated_below
     with np.errstate(invalid="ignore"):
         walking = ((speed > settings.walking_speed) | (stepping > settings.stepping_speed)) \
             & ~seated
@@ -204,7 +199,7 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
                      np.zeros(0, dtype=bool), settings)
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30
     n = max(1, int(round(settings.smooth_s / dt)))
-    turn = _rolling_median(body_turn(world), n)
+    turn = rolling_nanmedian(body_turn(world), n)
     view = frame_views(turn, points, settings)
     activity = frame_activity(image, points, t, settings)
     view[activity == "absent"] = "unknown"

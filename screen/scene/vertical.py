@@ -60,15 +60,14 @@ the body offers nothing as good (MediaPipe's heel→toe line is not the sole: of
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import cv2
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.ndimage import uniform_filter1d
 
 from screen.errors import MovescreenError
 from screen.landmarks import LM, SKELETON
@@ -177,6 +176,8 @@ def detect_segments(gray: NDArray[np.uint8], /, *,
     ``gray``. Detection runs on copies downscaled to each long side in ``scales_px`` and the
     segments are pooled: the coarse scale blurs away texture (mortar, wood grain) that breaks a
     long edge into short pieces at the fine scale."""
+    import cv2  # imported on first use (≈ 0.1 s), not by `import screen.analysis`
+
     found = []
     for side in scales_px:
         scale = min(1.0, side / max(gray.shape))
@@ -196,6 +197,8 @@ def person_mask(shape: tuple[int, int], /, box: ArrayLike | None = None,
     the landmarks' height (torso filled and 1.5 times as wide, head a disc of 1.5 times that
     radius). Tighter than the box, the skeleton keeps the background between limbs (a wall
     edge beside a hand on the wall)."""
+    import cv2
+
     mask = np.zeros(shape, np.uint8)
     if box is not None:
         x0, y0, x1, y1 = np.asarray(box, dtype=float)
@@ -382,10 +385,11 @@ def fit_roll(lines: Lines, shape: tuple[int, int], /, settings: VerticalSettings
 def person_points(recording: Recording, indices: ArrayLike, /) -> list[F | None]:
     """The person's landmarks (33, 2) in pixels on frames ``indices`` of ``recording`` (None where
     no person was found or the index is beyond the recording); non-finite points stay NaN."""
-    pts = recording.pixels()
+    size = np.array([recording.meta["width"], recording.meta["height"]])
     out: list[F | None] = []
-    for k in np.asarray(indices, dtype=int):
-        out.append(pts[k] if 0 <= k < len(pts) and np.isfinite(pts[k]).any() else None)
+    for k in np.asarray(indices, dtype=int):  # the pixels of these frames only (as pixels())
+        pts = recording.image[k, :, :2].astype(float) * size if 0 <= k < recording.n_frames else None
+        out.append(pts if pts is not None and np.isfinite(pts).any() else None)
     return out
 
 
@@ -401,22 +405,35 @@ def from_frames(frames: Sequence[NDArray[np.uint8]], person_boxes: Sequence[Arra
     ignored. Returns source "scene" with its uncertainty, or "assumed_level" with the reason (no
     frames, too few edges, edges that disagree); see :attr:`Vertical.reliable`.
     """
+    import cv2
+
     if len(frames) == 0:
         return _none("no frames to look for scene edges in")
     shape = frames[0].shape[:2]
-    n = len(frames)
-    boxes = list(person_boxes) if person_boxes is not None else [None] * n
-    points = list(person_points) if person_points is not None else [None] * n
     segments = []
-    for img, box, pts in zip(frames, boxes, points, strict=True):  # one LSD call per sampled frame
+    for img in frames:  # one LSD call per sampled frame
         if img.shape[:2] != shape:
             raise ValueError(f"frames differ in size: {img.shape[:2]} vs {shape}")
         gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-        seg = detect_segments(gray, scales_px=settings.scales_px)
+        segments.append(detect_segments(gray, scales_px=settings.scales_px))
+    return _fit_off_person(segments, shape, person_boxes, person_points, settings)
+
+
+def _fit_off_person(segments: Sequence[F], shape: tuple[int, int],
+                    person_boxes: Sequence[ArrayLike | None] | None,
+                    person_points: Sequence[ArrayLike | None] | None,
+                    settings: VerticalSettings) -> Vertical:
+    """:func:`fit_roll` on the LSD ``segments`` (per frame (Ni, 4) pixels) of frames of ``shape``
+    (H, W), without those lying more than ``max_on_person`` on the person of that frame."""
+    n = len(segments)
+    boxes = list(person_boxes) if person_boxes is not None else [None] * n
+    points = list(person_points) if person_points is not None else [None] * n
+    kept = []
+    for seg, box, pts in zip(segments, boxes, points, strict=True):
         mask = person_mask(shape, box, pts, margin=settings.person_margin) \
             if box is not None or pts is not None else None
-        segments.append(seg[on_mask(seg, mask) <= settings.max_on_person])
-    return fit_roll(candidate_lines(segments, shape, settings), shape, settings)
+        kept.append(seg[on_mask(seg, mask) <= settings.max_on_person])
+    return fit_roll(candidate_lines(kept, shape, settings), shape, settings)
 
 
 def sample_indices(n_total: int, n: int, /) -> NDArray[np.int64]:
@@ -453,21 +470,63 @@ def from_video(path: str | Path, /, *, n_frames: int | None = None, landmarks: R
                settings: VerticalSettings = DEFAULT_SETTINGS) -> Vertical:
     """Scene estimate of the roll from ``n_frames`` (default ``settings.n_frames``) frames sampled
     evenly over a video. With ``landmarks`` (the clip's :class:`~screen.recording.Recording`) the
-    person is masked out on each sampled frame; without, their edges are left to the robust fit."""
-    n = settings.n_frames if n_frames is None else n_frames
-    if landmarks is not None:
-        total = landmarks.n_frames
-    else:
-        from screen.sources.video import VideoFile
+    person is masked out on each sampled frame; without, their edges are left to the robust fit.
+    Landmarks with more frames than the video declares (over
+    :data:`screen.sources.video.MIN_DECODED_FRACTION`) were not taken from it:
+    :class:`MovescreenError`, before any frame is decoded."""
+    from screen.sources.video import MIN_DECODED_FRACTION, VideoFile
 
-        with VideoFile(path) as video:  # checks the file and reads its declared frame count
-            total = video.info.frames_nominal
+    n = settings.n_frames if n_frames is None else n_frames
+    with VideoFile(path) as video:  # checks the file and reads its declared frame count
+        total = video.info.frames_nominal
+    if landmarks is not None:
+        if total and landmarks.n_frames > total / MIN_DECODED_FRACTION:
+            raise MovescreenError(f"{path}: declares {total} frames, fewer than the landmarks' "
+                                  f"{landmarks.n_frames}: not the video they were taken from")
+        total = landmarks.n_frames
     idx = sample_indices(max(total, 1), n)
-    frames = read_frames(path, idx)
-    if not frames:
+    shape, segments = sampled_segments(path, idx, settings.scales_px)
+    if not segments:
         raise MovescreenError(f"{path}: no frames to estimate the camera's roll from")
-    pts = person_points(landmarks, idx[:len(frames)]) if landmarks is not None else None
-    return from_frames(frames, person_points=pts, settings=settings)
+    pts = person_points(landmarks, idx[:len(segments)]) if landmarks is not None else None
+    return _fit_off_person(segments, shape, None, pts, settings)
+
+
+def sampled_segments(path: str | Path, indices: ArrayLike, scales_px: Sequence[int], /
+                     ) -> tuple[tuple[int, int], tuple[F, ...]]:
+    """The frame size (H, W) and the LSD segments (:func:`detect_segments`) of the frames at
+    ``indices`` of a video (those that exist), remembered for the last few (file, frame) choices:
+    :func:`screen.analysis.analyze` computes them while the pose model's workers finish, and
+    :func:`from_video` finds them there afterwards."""
+    p = Path(path)
+    stat = p.stat() if p.is_file() else None
+    key = (str(p.resolve()), stat and (stat.st_mtime_ns, stat.st_size),
+           tuple(int(i) for i in np.asarray(indices).ravel()), tuple(scales_px))
+    return _segments_of(*key)
+
+
+@functools.lru_cache(maxsize=4)
+def _segments_of(path: str, _stamp: object, indices: tuple[int, ...], scales_px: tuple[int, ...]
+                 ) -> tuple[tuple[int, int], tuple[F, ...]]:
+    import cv2
+
+    frames = read_frames(path, indices)
+    shape = frames[0].shape[:2] if frames else (0, 0)
+    for img in frames:
+        if img.shape[:2] != shape:
+            raise ValueError(f"frames differ in size: {img.shape[:2]} vs {shape}")
+    return shape, tuple(detect_segments(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), scales_px=scales_px)
+                        for img in frames)
+
+
+def prefetch(path: str | Path, /, settings: VerticalSettings = DEFAULT_SETTINGS) -> None:
+    """Compute (and remember) the segments :func:`from_video` will read for landmarks as long as
+    the video's declared frame count (:func:`sampled_segments`)."""
+    from screen.sources.video import VideoFile
+
+    with VideoFile(path) as video:
+        total = video.info.frames_nominal
+    sampled_segments(path, sample_indices(max(total, 1), settings.n_frames), settings.scales_px)
 
 
 def resolve(given_deg: float | None, scene: Vertical | None, /, body: Vertical | None = None
@@ -498,6 +557,8 @@ def roll_frame(image: NDArray[np.uint8], roll_deg: float, /, points: ArrayLike |
     appears that much further clockwise): rotate ``image`` about its centre and enlarge it just
     enough that no border shows (same size out; angles are unchanged by the enlargement).
     ``points`` (..., 2) pixels are mapped the same way. Used to check the estimator."""
+    import cv2
+
     h, w = image.shape[:2]
     a = np.radians(abs(roll_deg))
     zoom = 1 / min(w / (w * np.cos(a) + h * np.sin(a)), h / (w * np.sin(a) + h * np.cos(a)))
@@ -520,9 +581,15 @@ def from_body(recording: Recording, /, *, settings: VerticalSettings = DEFAULT_S
     standard error from the MAD over ``body_block_s`` blocks and a floor of ``body_systematic_deg``.
     Returns source "body", or "assumed_level" with the reason.
     """
+    from scipy.ndimage import uniform_filter1d  # imported on first use (≈ 0.4 s)
+
     s = settings
-    p = recording.pixels()
     img, world, t = recording.image, recording.world, recording.t
+    used = [LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL, LM.LEFT_SHOULDER,
+            LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP]
+    p = np.full((len(t), img.shape[1], 2), np.nan)  # pixels (as pixels()) of the landmarks used
+    p[:, used] = img[:, used, :2].astype(float) * np.array([recording.meta["width"],
+                                                           recording.meta["height"]])
     pairs = ((LM.LEFT_ANKLE, LM.RIGHT_ANKLE), (LM.LEFT_HEEL, LM.RIGHT_HEEL))
     d = np.stack([p[:, a] - p[:, b] for a, b in pairs], axis=1)  # (T, 2, 2)
     d = np.where(d[..., :1] < 0, -d, d)  # point image-right

@@ -80,7 +80,7 @@ from screen.errors import MovescreenError  # noqa: E402
 from screen.landmarks import HIPS, N_LANDMARKS  # noqa: E402
 from screen.sources.models import ModelFile, resolve  # noqa: E402
 from screen.sources.subject import SUBJECT_RULE, link_tracks, main_subject  # noqa: E402
-from screen.sources.video import VideoFile  # noqa: E402
+from screen.sources.video import MIN_DECODED_FRACTION, VideoFile  # noqa: E402
 
 if TYPE_CHECKING:  # imported where used: a worker process never needs it (nor pandas)
     from screen.recording import Recording
@@ -106,10 +106,6 @@ def quiet_native_logs() -> Iterator[None]:
 
 
 MAX_PEOPLE = 3  # people detected per frame once more than one has been seen
-# A video whose decodable frames fall short of this fraction of the count its container declares
-# is truncated or damaged (OpenCV otherwise stops quietly at the first broken packet, and the
-# analysis would silently cover only the first part).
-MIN_DECODED_FRACTION = 0.9
 # Parallel tracking (see the module docstring). Every value that changes a result is here.
 # The landmarker settles within ~8 frames of a fresh start (median landmark distance to an
 # uninterrupted run falls from 3.5–5 px on the first frames to its floor of ~2 px, the tracker's
@@ -275,14 +271,20 @@ class _Progress:
 
 
 def run_spans(path: str | os.PathLike[str], model_path: Path, people: int, spans: Sequence[Span],
-              workers: int, progress: _Progress) -> list[Tracked]:
+              workers: int, progress: _Progress, idle: Callable[[], None] | None = None
+              ) -> list[Tracked]:
     """Track every span, ``spans[0]`` in this process and the others in up to ``workers − 1``
     spawned processes; a span no process has started when this one is free is taken here
-    (which process tracks a span never changes its result). Returns them in order."""
+    (which process tracks a span never changes its result). Returns them in order. ``idle`` (if
+    given) runs in this process once it has no span left to track, while the workers finish
+    theirs (after the tracking when there are no workers)."""
     args = (str(path), str(model_path), people)
     # A daemon process (e.g. a Dask worker) may not start processes of its own: one process.
     if len(spans) == 1 or workers <= 1 or multiprocessing.current_process().daemon:
-        return [track_span(*args, s, report=lambda i: progress.add(1)) for s in spans]
+        parts = [track_span(*args, s, report=lambda i: progress.add(1)) for s in spans]
+        if idle is not None:
+            idle()
+        return parts
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue() if progress.on_frame is not None else None
     with ProcessPoolExecutor(min(workers, len(spans)) - 1, mp_context=ctx, initializer=_init_worker,
@@ -298,6 +300,8 @@ def run_spans(path: str | os.PathLike[str], model_path: Path, people: int, spans
         for k in range(len(futures) - 1, -1, -1):  # idle here: take what nobody has started
             if futures[k].cancel():
                 out[k + 1] = track_span(*args, spans[k + 1], report=here)
+        if idle is not None:
+            idle()
         while queue is not None and not all(f.done() for f in futures):
             progress.drain(queue, timeout=0.1)
         out.update({k + 1: f.result() for k, f in enumerate(futures) if k + 1 not in out})
@@ -365,12 +369,14 @@ def stitch(parts: Sequence[Tracked]) -> tuple[NDArray, NDArray, NDArray] | str:
 
 
 def _detect(path: str | os.PathLike[str], model: ModelFile, people: int, spans: list[Span],
-            workers: int, progress: _Progress) -> tuple[NDArray, NDArray, NDArray, bool, str | None]:
+            workers: int, progress: _Progress, idle: Callable[[], None] | None = None
+            ) -> tuple[NDArray, NDArray, NDArray, bool, str | None]:
     """Track the video in ``spans`` and stitch; falls back to one span in this process when the
     chunks cannot be joined. Returns t, image, world, whether the container's frame times were
-    unusable (nominal timing) and the reason for a fallback (or None)."""
+    unusable (nominal timing) and the reason for a fallback (or None). ``idle``: see
+    :func:`run_spans`."""
     try:
-        joined = stitch(run_spans(path, model.path, people, spans, workers, progress))
+        joined = stitch(run_spans(path, model.path, people, spans, workers, progress, idle))
     except MovescreenError as err:  # e.g. a seek past the real end of a damaged file
         joined = str(err)
     except BrokenProcessPool:  # e.g. a script without `if __name__ == "__main__":` (spawn re-runs it)
@@ -384,7 +390,8 @@ def _detect(path: str | os.PathLike[str], model: ModelFile, people: int, spans: 
 
 def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
              on_frame: Callable[[int, int], None] | None = None,
-             workers: int | None = None, chunked: bool = True) -> Recording:
+             workers: int | None = None, chunked: bool = True,
+             meanwhile: Callable[[], None] | None = None) -> Recording:
     """Run the pose model over every frame of a video file, in chunks (:func:`plan_chunks`) on
     ``workers`` processes (default: every core, ``os.cpu_count()``). The result does not depend
     on ``workers``; ``chunked=False`` is one uninterrupted pass in this process (what a live
@@ -401,15 +408,28 @@ def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
     and followed (:mod:`screen.sources.subject`) on the stitched result; ``meta["people_max"]``
     records how many were seen at once. Detecting several people costs more than tracking one
     (≈ 1.5× the CPU on a one-person clip), hence the second pass only when needed.
+
+    ``meanwhile`` (other work on the same video, e.g. counting people) runs once in this process
+    when it has tracked its chunks and waits for the workers' (:func:`run_spans`), so it costs
+    no time on two or more cores; what it does never changes the landmarks. It must not raise
+    (keep its errors for later).
     """
     from screen.recording import Recording
+
+    done: list[bool] = []
+
+    def once() -> None:
+        if meanwhile is not None and not done:
+            done.append(True)
+            meanwhile()
 
     workers = max(1, workers or os.cpu_count() or 1)
     with VideoFile(video_path) as video:  # opened here for its facts and its errors
         info = video.info
     spans = plan_chunks(info.frames_nominal, info.fps_nominal) if chunked else [Span(0, 0, None)]
     progress = _Progress(on_frame, info.frames_nominal)
-    t, image, world, nominal, fallback = _detect(video_path, model, 1, spans, workers, progress)
+    t, image, world, nominal, fallback = _detect(video_path, model, 1, spans, workers, progress,
+                                                 once)
     declared = info.frames_nominal
     if declared and len(t) < MIN_DECODED_FRACTION * declared:
         raise MovescreenError(f"{video_path}: truncated or damaged: only {len(t)} of the "

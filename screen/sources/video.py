@@ -21,6 +21,11 @@ from screen.errors import MovescreenError  # noqa: E402
 
 PREFETCH = 8  # decoded frames buffered ahead of the consumer
 MIN_FRAMES = 2  # fewer decodable frames (a still image renamed .mp4, a 1-frame file) is refused
+# A video whose decodable frames fall short of this fraction of the count its container declares
+# is truncated or damaged (OpenCV otherwise stops quietly at the first broken packet, and the
+# analysis would silently cover only the first part); landmarks with more frames than the declared
+# count over this fraction were not taken from that video (screen.scene.vertical.from_video).
+MIN_DECODED_FRACTION = 0.9
 
 
 @dataclass(frozen=True)

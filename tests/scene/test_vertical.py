@@ -297,3 +297,25 @@ def model_points(shared):
         return out
 
     return points
+
+
+def test_from_video_is_from_frames_of_its_sampled_frames(shared, monkeypatch):
+    # from_video reads LSD segments through sampled_segments (remembered: analyze computes them
+    # while the pose workers finish); the estimate is the one from_frames makes of those frames
+    from screen.errors import MovescreenError
+    from screen.recording import Recording
+
+    path = shared / "samples" / "knee_to_wall_side.mp4"
+    total = int(cv2.VideoCapture(str(path)).get(cv2.CAP_PROP_FRAME_COUNT))
+    frames = V.read_frames(path, V.sample_indices(total, V.DEFAULT_SETTINGS.n_frames))
+    assert repr(V.from_video(path)) == repr(V.from_frames(frames))
+    V.prefetch(path)
+    monkeypatch.setattr(V, "read_frames", lambda *a: pytest.fail("decoded again"))
+    assert repr(V.from_video(path)) == repr(V.from_frames(frames))
+    # landmarks longer than the video (by more than a damaged file may lack) are not its own:
+    # refused before any frame is decoded
+    n = int(total / 0.9) + 2
+    nan = np.full((n, 33, 5), np.nan, np.float32)
+    longer = Recording(np.arange(n) / 30.0, nan, nan[..., :3], {"width": W, "height": H})
+    with pytest.raises(MovescreenError, match="not the video"):
+        V.from_video(path, landmarks=longer)
