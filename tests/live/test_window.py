@@ -248,9 +248,9 @@ def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, t
     first mirrored one — a replay jumps where a person turns — so its right leg can read as
     the back leg and be rejected),
     with real SPACE key presses (xdotool) at the intro and on each result (a person continuing)
-    — the other steps wait for what the camera sees. Lite model: it reads the mirrored clip as side-on as the original
-    (87.8° vs 87.2° body turn); full reads the mirror 75° turned, beyond the 13° view limit, and
-    would honestly withhold the right leg.
+    — the other steps wait for what the camera sees. Lite model: it reads the mirrored clip as
+    side-on as the original (87.8° vs 87.2° body turn); full reads the mirror 75° turned,
+    beyond the 13° view limit, and would honestly withhold the right leg.
 
     Checked: the steps in the order of the clinical self-check (set up, left, result, right,
     result, compare), each step's prompt on screen (the column's prompt text changes between
