@@ -38,7 +38,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_pipeline.py --shared $(SHARED)
 
 bench-live: $(VENV)/.installed
-	$(PY) benchmarks/bench_live.py --shared $(SHARED)
+	$(PY) benchmarks/bench_live.py --shared $(SHARED) --startup
 
 bench-batch: $(VENV)/.installed
 	$(PY) benchmarks/bench_batch.py --shared $(SHARED)

@@ -6,21 +6,28 @@
 live   : ``movescreen live --source CLIP --no-window`` (paced at the clip's 30 fps, stale frames
          dropped): displayed fps, analysed fps, capture→display latency of the shown image and
          of the skeleton drawn on it (median, 95th percentile), frames dropped.
+--startup: ``movescreen live --source CLIP`` with its window (on Xvfb when no display is set),
+         whole process: seconds from the process start to the window's first image (the loading
+         state), to the first camera image and to the first image with a skeleton.
 --modes: capture→landmarks latency of the two MediaPipe ways to run live on the same paced
          replay — VIDEO mode on a dedicated thread fed from a latest-frame slot (what
          ``screen.live`` does) and LIVE_STREAM mode (``detect_async`` on every frame, results by
          callback, MediaPipe dropping frames it has no time for).
 
 Goals (issue 4): displayed fps = source rate, analysed fps ≥ 25 with lite, median latency
-≤ 60 ms.
+≤ 60 ms. Issue 13: the first image within 1 s of the start, with a loading state.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -113,6 +120,41 @@ def live_stream_latency(clip: Path, model_path: Path) -> tuple[list[float], int]
     return lat, len(lat)
 
 
+def startup(clip: Path, model_path: Path, repeats: int) -> None:
+    """Time to the first window image, camera image and skeleton of the real command."""
+    xvfb = None
+    env = dict(os.environ)
+    if not env.get("DISPLAY"):
+        if shutil.which("Xvfb") is None:
+            print("  startup: no display and no Xvfb: skipped")
+            return
+        env["DISPLAY"] = ":87"
+        xvfb = subprocess.Popen(["Xvfb", ":87", "-screen", "0", "1600x1100x24", "-nolisten",
+                                 "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+    env.pop("QT_QPA_PLATFORM", None)
+    rows = []
+    try:
+        for _ in range(repeats):
+            t0 = time.time()
+            run = subprocess.run([sys.executable, "-m", "screen", "live", "--source", str(clip),
+                                  "--model", str(model_path), "--trial", "all", "--linger", "0",
+                                  "--stats"], env=env, capture_output=True, text=True, timeout=300)
+            stats = json.loads(run.stderr.strip().splitlines()[-1])
+            start = stats["started_wall"]
+            rows.append((stats["window_shown_wall"] - t0, start + stats["first_frame_s"] - t0,
+                         start + stats["first_skeleton_s"] - t0))
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+    for i, (w, f, k) in enumerate(rows):
+        print(f"  {model_path.stem} startup run {i + 1}: first image (loading) {w:.2f} s, "
+              f"first camera image {f:.2f} s, first skeleton {k:.2f} s after the process start")
+    med = [statistics.median(r[j] for r in rows) for j in range(3)]
+    print(f"{model_path.stem} startup median of {len(rows)}: loading state {med[0]:.2f} s, camera "
+          f"image {med[1]:.2f} s, skeleton {med[2]:.2f} s")
+
+
 def _ms(a: list[float], q: float) -> float:
     return 1000 * float(np.percentile(a, q)) if a else float("nan")
 
@@ -126,6 +168,8 @@ def main() -> None:
                     help="LiveOptions.pose_wait_s values to run (default 0.05 and 0)")
     ap.add_argument("--modes", action="store_true",
                     help="also compare VIDEO-thread and LIVE_STREAM")
+    ap.add_argument("--startup", action="store_true",
+                    help="also time the real command's window start (Xvfb when no display)")
     args = ap.parse_args()
     clip = args.shared / "samples" / CLIP
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
@@ -139,6 +183,8 @@ def main() -> None:
                 print(f"  {name:5s} wait {wait * 1000:.0f} ms run {i + 1}: "
                       + ", ".join(f"{k} {r[k]:.1f}" for k in KEYS))
             _report(f"{name} (pose wait {wait * 1000:.0f} ms)", runs)
+        if args.startup:
+            startup(clip, model, max(args.repeats, 3))
         if args.modes:
             for label, fn in (("VIDEO thread", video_thread_latency),
                               ("LIVE_STREAM", live_stream_latency)):
