@@ -347,6 +347,11 @@ class Session:
         self.side = options.side
 
     @property
+    def recognised(self) -> tuple[str | None, str]:
+        """(test recognised from the last seconds of movement or None, the reason in words)."""
+        return self._recognised
+
+    @property
     def test(self) -> str | None:
         """The test shown now: the guided check's, the chosen one, or the one recognised from
         the last seconds of movement (None while nothing is recognised)."""
@@ -433,6 +438,8 @@ class Session:
         if trial is not None and not trial.source_ended and frame.item == (
                 trial.item if trial.item is not None else frame.item):
             trial.captured += 1
+            if trial.annotated_t0 is None:  # the annotated video's time zero
+                trial.annotated_t0 = frame.t
             if trial.video is not None:
                 trial.video.put(frame.rgb)
 
@@ -843,8 +850,7 @@ class Session:
             return
         if trial.annotated is None:
             trial.annotated = VideoRecorder(trial.annotated_path, self.fps, img.shape[1::-1])
-            trial.annotated_t0 = frame.t
-        due = int((frame.t - (trial.annotated_t0 or frame.t)) * self.fps) + 1
+        due = int(round((frame.t - (trial.annotated_t0 or frame.t)) * self.fps)) + 1
         rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
         for _ in range(max(1, due - trial.annotated.queued)):
             trial.annotated.put(rgb)

@@ -111,15 +111,16 @@ def test_trial_with_dropped_frames_stays_within_the_mdc(shared, lite, reference)
 
 
 def test_cli_records_the_same_files_as_analyze(shared, lite, reference, tmp_path, capsys):
-    """``movescreen live --no-window --no-drop --record DIR --record-video`` writes
-    DIR/trial-001 with analyze's files (same measurements) plus the trial's camera frames as
-    video (all 220 of the clip)."""
+    """``movescreen live --no-window --no-drop --record DIR --record-video --annotated-video``
+    writes DIR/trial-001 with analyze's files (same measurements) plus the trial's camera frames
+    as video (all 220 of the clip) and the shown images (camera + the 400-px info column, 220
+    frames at the clip's rate)."""
     import cv2
 
     rc = cli.main(["live", "--source", str(shared / CLIP), "--test", "knee-to-wall", "--no-window",
                    "--no-drop",
                    "--model", str(lite.path), "--record", str(tmp_path), "--record-video",
-                   "--stats"])
+                   "--annotated-video", "--stats"])
     out, err = capsys.readouterr()
     assert rc == 0, err
     assert "tibial_inclination" in out
@@ -127,7 +128,12 @@ def test_cli_records_the_same_files_as_analyze(shared, lite, reference, tmp_path
     assert stats["frames_analysed"] == stats["frames_captured"] == 220
     trial = tmp_path / "trial-001"
     assert {p.name for p in trial.iterdir()} == {"summary.json", "frames.csv", "frames.parquet",
-                                                 "landmarks.npz", "video.mp4"}
+                                                 "landmarks.npz", "video.mp4", "annotated.mp4"}
+    shown = cv2.VideoCapture(str(trial / "annotated.mp4"))  # as shown: image + info column
+    assert (int(shown.get(cv2.CAP_PROP_FRAME_WIDTH)), int(shown.get(cv2.CAP_PROP_FRAME_HEIGHT))) \
+        == (540 + 400, 960)
+    assert int(shown.get(cv2.CAP_PROP_FRAME_COUNT)) == 220  # the clip's timing kept
+    shown.release()
     summary = json.loads((trial / "summary.json").read_text())
     want = reference.to_dict()
     assert [(m["name"], m["side"], m["value"]) for m in summary["measurements"]] == \
@@ -251,3 +257,39 @@ def test_lossless_squat_trial_equals_analyze(shared, lite):
     np.testing.assert_array_equal(got.recording.image, want.recording.image)
     assert values(got) == values(want)
     assert [m.status for m in got.measurements] == [m.status for m in want.measurements]
+
+
+@pytest.mark.parametrize(("clip", "test"), [("squat_side_deep.mp4", "squat"),
+                                            (CLIP, "knee_to_wall")])
+def test_auto_test_is_recognised_from_the_last_seconds(shared, lite, clip, test):
+    """``--test auto`` without a trial: the analyst recognises the test on the rolling window
+    (the last 4 s), as ``analyze`` would; the clips' tests are known from their manifest."""
+    path = shared / "samples" / clip if "/" not in clip else shared / clip
+    session = Session(FileReplay(path, pace=False), lite,
+                      LiveOptions(window=False, lossless=True, analyst_every_s=0.5),
+                      log=lambda s: None)
+    session.run()
+    assert session.recognised[0] == test, session.recognised
+
+
+def test_spoken_prompts_say_each_new_instruction_once(shared, lite, monkeypatch):
+    """``--speak``: each new instruction goes once to the first speech engine found; without
+    one, a single line says so and speech is switched off (the prompts stay on screen)."""
+    import screen.live.session as live_session
+
+    calls = []
+    monkeypatch.setattr(live_session.shutil, "which",
+                        lambda name: "/usr/bin/espeak-ng" if name == "espeak-ng" else None)
+    monkeypatch.setattr(live_session.subprocess, "Popen", lambda argv, **kw: calls.append(argv))
+    said = []
+    session = Session(FileReplay(shared / CLIP), lite, LiveOptions(window=False, speak=True),
+                      log=said.append)
+    for text in ("Press SPACE to begin.", "Press SPACE to begin.", "Stand side-on."):
+        session._say(text)
+    assert calls == [["espeak-ng", "Press SPACE to begin."], ["espeak-ng", "Stand side-on."]]
+    monkeypatch.setattr(live_session.shutil, "which", lambda name: None)
+    session._say("Left foot forward.")
+    session._say("Back and forward 3 times.")
+    assert len(calls) == 2 and not session.opt.speak
+    assert said == ["--speak: no speech engine found (install espeak-ng); prompts are on screen"]
+    session.source.close()
