@@ -7,15 +7,14 @@ person: :func:`compose` makes the canvas, :func:`draw_column` fills the column f
 :class:`Column` view-model (header, step, prompt, problems, readouts, gauge, result, footer).
 The session builds the view-models (human text, units, normal ranges); this module only lays
 them out and draws them. :func:`draw_loading` is the window's first image while the pose model
-loads. The older free-form helpers (:func:`draw_text_lines`, :func:`readout_lines`,
-:func:`draw_panel` and the name/value form of :func:`draw_gauge`) draw over the camera image and
-are kept only until session.py moves to :class:`Column` (to be removed then)."""
+loads. :func:`level_indicator` (with :func:`draw_text_lines`) is the one thing drawn on the
+camera image besides the skeleton: the spirit level while setting up."""
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,50 +93,6 @@ def draw_text_lines(image: Image, lines: Sequence[str], origin: tuple[int, int],
     for i, s in enumerate(lines):
         cv2.putText(image, s, (x + 6, y + step * (i + 1) - step // 4), FONT, scale, color, thick,
                     cv2.LINE_AA)
-    return image
-
-
-def readout_lines(values: Mapping[str, float], units: Mapping[str, str] | None = None
-                  ) -> list[str]:
-    """``name: 12.3 unit`` per measure (``--`` when not measurable on the latest frame)."""
-    units = units or {}
-    return [f"{name.replace('_', ' ')}: "
-            + (f"{v:5.1f} {units.get(name, '')}".rstrip() if np.isfinite(v) else "--")
-            for name, v in values.items()]
-
-
-# ---------------------------------------------------------------------------------------------
-# Legacy gauge (name/value form): draws over the camera image. To be removed when session.py
-# moves to Column.
-
-def _draw_gauge_legacy(image: Image, name: str, value: float, rule: Mapping[str, Any], *,
-                       best: float = float("nan"), origin: tuple[int, int] = (10, 10),
-                       width: int = 300) -> Image:
-    """A horizontal bar from :func:`gauge_range`: a white tick per threshold, the current
-    ``value`` as a filled bar coloured by its status and the trial's ``best`` so far as a
-    marker."""
-    lo, hi = gauge_range(rule)
-    scale = text_scale(image)
-    height = max(12, round(26 * scale))
-    x0, y0 = origin
-
-    def px(v: float) -> int:
-        return int(round(x0 + (np.clip(v, lo, hi) - lo) / (hi - lo) * width))
-
-    draw_text_lines(image, [f"{name.replace('_', ' ')} vs threshold"], (x0, y0), scale=scale * 0.9)
-    y = y0 + round(34 * scale) + 6
-    cv2.rectangle(image, (x0 - 2, y - 2), (x0 + width + 2, y + height + 2), BACKDROP_BGR, -1)
-    cv2.rectangle(image, (x0, y), (x0 + width, y + height), (70, 70, 70), -1)
-    if np.isfinite(value):
-        status = classify(float(value), dict(rule))
-        cv2.rectangle(image, (px(min(0.0, value)), y), (px(max(0.0, value)), y + height),
-                      STATUS_BGR.get(status, TEXT_BGR), -1)
-    for key in ("severe_below", "restricted_below", "normal_min", "normal_max"):
-        if key in rule:
-            cv2.line(image, (px(rule[key]), y - 4), (px(rule[key]), y + height + 4), TEXT_BGR, 2)
-    if np.isfinite(best):
-        cv2.drawMarker(image, (px(best), y + height + 8), STATUS_BGR.get(classify(best, dict(rule)),
-                       TEXT_BGR), cv2.MARKER_TRIANGLE_UP, max(8, height // 2), 2)
     return image
 
 
@@ -636,9 +591,9 @@ def _gauge(pen: _Pen, g: Gauge, x0: int, y0: int, width: int,
     return y - y0
 
 
-def draw_gauge(image: Image, gauge: Gauge | str, *args: Any, origin: tuple[int, int] = (10, 10),
-               width: int = 300, best: float = float("nan"), scale: float | None = None,
-               layout: dict[str, Any] | None = None) -> Any:
+def draw_gauge(image: Image, gauge: Gauge, *args: Any, origin: tuple[int, int] = (10, 10),
+               width: int = 300, scale: float | None = None,
+               layout: dict[str, Any] | None = None) -> int:
     """The gauge of ``gauge`` with its top-left at ``origin`` over ``width`` px; returns the
     height used. Top to bottom: the label and current value with unit (coloured by status);
     the thresholds as coloured ticks labelled with their value (``severe 10``, ``20``,
@@ -651,15 +606,7 @@ def draw_gauge(image: Image, gauge: Gauge | str, *args: Any, origin: tuple[int, 
 
     ``origin``/``width`` may also be given positionally; ``scale`` multiplies the text sizes
     (default: ``width`` / 376, the inner width of a default column); ``layout`` (a dict) receives
-    ``bar`` (x, y, w, h), ``range``, ``ticks``, ``target_x`` and ``best_x``.
-
-    Legacy form, to be removed when session.py moves to Column:
-    ``draw_gauge(image, name, value, rule, *, best, origin, width)`` draws over the camera image
-    and returns the image."""
-    if not isinstance(gauge, Gauge):
-        value, rule = args[0], args[1]
-        return _draw_gauge_legacy(image, gauge, value, rule, best=best, origin=origin,
-                                  width=width)
+    ``bar`` (x, y, w, h), ``range``, ``ticks``, ``target_x`` and ``best_x``."""
     if args:
         origin = args[0]
     if len(args) > 1:
@@ -951,16 +898,6 @@ def draw_loading(size: tuple[int, int], message: str, detail: str = "") -> Image
             pen.text(s, (w - pen.width(s, "row")) // 2, y, "row", MUTED_BGR)
             y += pen.lh("row")
     return img
-
-
-def draw_panel(image: Image, title: str, lines: Iterable[str]) -> Image:
-    """A centred dark panel (trial result): ``title`` then ``lines``."""
-    lines = [title, *lines]
-    scale = text_scale(image)
-    w = max(cv2.getTextSize(s, FONT, scale, 1)[0][0] for s in lines) + 12
-    x = max(0, (image.shape[1] - w) // 2)
-    y = image.shape[0] // 3
-    return draw_text_lines(image, lines, (x, y), scale=scale)
 
 
 def stats_line(display_fps: float, analysed_fps: float, latency_ms: float,

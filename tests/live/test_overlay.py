@@ -72,26 +72,10 @@ def test_skeleton_skips_missing_points():
     assert not img.any()
 
 
-def test_readouts_show_values_with_known_units_or_dashes():
-    assert overlay.readout_lines({"tibial_inclination": 12.34, "heel_lift": np.nan, "depth": 0.5},
-                                 {"tibial_inclination": "deg"}) == [
-        "tibial inclination:  12.3 deg", "heel lift: --", "depth:   0.5"]
-
-
 def test_gauge_range_includes_zero_and_the_thresholds():
     assert overlay.gauge_range({"restricted_below": 36.5}) == (-10.0, 51.5)
     rule = {"normal_min": -3.0, "normal_max": 20.0, "typical": 10.0}
     assert overlay.gauge_range(rule) == (-13.0, 35.0)
-
-
-def test_gauge_bar_takes_the_status_colour():
-    """20° against restricted_below 36.5 is restricted (orange bar); 40° is normal (green)."""
-    rule = {"restricted_below": 36.5}
-    img = overlay.draw_gauge(blank(200, 400), "tibial_inclination", 20.0, rule, width=300)
-    assert is_colour(img, overlay.STATUS_BGR["restricted"]).sum() > 100
-    assert not is_colour(img, overlay.STATUS_BGR["normal"]).any()
-    img = overlay.draw_gauge(blank(200, 400), "tibial_inclination", 40.0, rule, width=300)
-    assert is_colour(img, overlay.STATUS_BGR["normal"]).sum() > 100
 
 
 def test_text_lines_fit_the_image():
@@ -257,14 +241,6 @@ def test_gauge_stays_inside_its_box_and_reports_its_height():
         assert xs.min() >= 12 - 10 and xs.max() <= 12 + GAUGE_W + 1, rule
 
 
-def test_legacy_gauge_form_still_draws_over_the_image():
-    """session.py's call (to be removed when it moves to Column)."""
-    img = overlay.draw_gauge(blank(200, 400), "ankle_dorsiflexion", 5.0, DORSI, best=8.0,
-                             origin=(10, 10), width=300)
-    assert isinstance(img, np.ndarray) and is_colour(img, overlay.STATUS_BGR["restricted"]).any()
-
-
-@pytest.mark.parametrize("scale, thick", [(0.5, 1), (0.86, 2), (1.2, 2)])
 def test_wrap_never_exceeds_the_width(scale, thick):
     text = ("Drive the left knee toward the wall, keeping the heel down; "
             "supercalifragilisticexpialidociouslylongwordwithoutspaces end.\nSecond paragraph")
