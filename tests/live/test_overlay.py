@@ -241,6 +241,7 @@ def test_gauge_stays_inside_its_box_and_reports_its_height():
         assert xs.min() >= 12 - 10 and xs.max() <= 12 + GAUGE_W + 1, rule
 
 
+@pytest.mark.parametrize("scale, thick", [(0.5, 1), (0.86, 2), (1.2, 2)])
 def test_wrap_never_exceeds_the_width(scale, thick):
     text = ("Drive the left knee toward the wall, keeping the heel down; "
             "supercalifragilisticexpialidociouslylongwordwithoutspaces end.\nSecond paragraph")
