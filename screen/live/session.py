@@ -344,6 +344,7 @@ class Session:
         self._progress: tuple[int, int] = (0, 0)  # (trial number, repetitions counted)
         self._check_trials: list[tuple[TrialSpec, Result]] = []
         self._spoken = ""
+        self._repainted = 0.0
         self.side = options.side
 
     @property
@@ -455,7 +456,8 @@ class Session:
                 if trial is not None:
                     self._progress = (trial.number, self._reps_so_far(trial))
                     continue
-                self._update_level()
+                if self._setting_up():
+                    self._update_level()
                 if self.opt.test == "auto" and self.guide is None:
                     self._recognise()
             except MovescreenError:
@@ -690,7 +692,12 @@ class Session:
             if self.guide.step.kind in (guide_mod.Kind.CAMERA, guide_mod.Kind.INTRO):
                 self._level, self._level_frames = None, []  # a new test: check the level afresh
         if self.guide.finished and self.check_dir is None:
+            self._panel = ResultPanel("your check", [], ["saving the comparison and report..."])
+            self._repaint(every_s=0.0)
+            if self.opt.window:
+                cv2.waitKey(1)  # paint it before the seconds the report takes
             self._finish_check()
+            self._repaint(every_s=0.0)
         self._say(" ".join(self.guide.prompt()[:1]))
 
     def _finish_check(self) -> None:
@@ -715,13 +722,15 @@ class Session:
         self.check_dir = out
         rows = [overlay.ResultRow(v.headline, v.level) for t in session.trials for v in t.verdicts]
         notes = [f"left-right {a['name'].replace('_', ' ')}: {a['left']:.1f} vs "
-                 f"{a['right']:.1f}, difference {a['difference']:+.1f}"
-                 + (" (notable)" if a.get("notable") else "") for a in session.asymmetry]
+                 f"{a['right']:.1f} {panel.unit_text(a['unit'])}, difference "
+                 f"{a['difference']:+.1f}" + (" (notable)" if a.get("notable") else "")
+                 for a in session.asymmetry]
         self._panel = ResultPanel("your check", rows, [*notes, f"report: {out / 'report.html'}"])
         for r in rows:
             print(r.text, flush=True)
         print(*notes, sep="\n", flush=True)
         print(f"check report written to {out / 'report.html'}", flush=True)
+        self.log(f"check: report written to {out / 'report.html'}")
 
     def _say(self, text: str) -> None:
         """Speak ``text`` once (``--speak``) with the first speech engine found."""
@@ -793,6 +802,8 @@ class Session:
                 return ended
             if frame is not None:
                 self._wait_for_pose(frame)
+            elif self.guide is not None:
+                self._repaint()  # a held replay delivers no frames: the steps still show
             key = self._read_key() if self.opt.window else None
             if key == "quit":
                 return None
@@ -841,6 +852,16 @@ class Session:
             self.stats.pose_latency_s.append(now - state.t_capture)
         self._last_frame, self._last_image = frame, img
         self._record_shown(frame, img)
+
+    def _repaint(self, every_s: float = 0.25) -> None:
+        """Show the last frame again with the current overlay (no new camera frame came)."""
+        now = time.perf_counter()
+        if self._last_frame is None or now - self._repainted < every_s:
+            return
+        self._repainted = now
+        self._last_image, _ = self._render(self._last_frame)
+        if self.opt.window:
+            cv2.imshow(WINDOW_NAME, self._last_image)
 
     def _record_shown(self, frame: CapturedFrame, img: NDArray) -> None:
         """With ``--annotated-video``, the shown image into the open trial's annotated video,
@@ -939,7 +960,9 @@ class Session:
         elif trial is not None:
             prompt = [f"repetitions counted so far: {self._reps_of(trial)}"]
         readouts, gauge = [], None
-        if spec is not None and view is not None:
+        showing_result = self.guide is not None and self.guide.step.kind in (
+            guide_mod.Kind.RESULT, guide_mod.Kind.SUMMARY)
+        if spec is not None and view is not None and not showing_result:
             gauge = panel.gauge(spec, view.measures, self.table, side, self._best)
             readouts = [r for r in panel.readouts(spec, view.measures, self.table, side)
                         if gauge is None or r.label != gauge.label]  # the gauge shows that one

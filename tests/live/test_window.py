@@ -273,7 +273,7 @@ def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, t
     err_lines: list[str] = []
     reader = threading.Thread(target=lambda: err_lines.extend(app.stderr), daemon=True)
     reader.start()
-    shots = []
+    shots, summary = [], None
     try:
         deadline = time.monotonic() + 90
         while not any("pose model ready" in line for line in err_lines):
@@ -290,9 +290,9 @@ def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, t
             if results > continued:  # the result is up: SPACE continues (as a person would)
                 subprocess.run(["xdotool", "key", "space"], env=env, check=True, timeout=30)
                 continued = results
-            if any("check: Step 9 of 9" in line for line in err_lines):  # done: q finishes
-                time.sleep(1.5)
-                shots.append(screenshot(xvfb, tmp_path / "summary.png"))
+            if any("check: report written" in line for line in err_lines):  # done: q finishes
+                time.sleep(1.0)
+                summary = screenshot(xvfb, tmp_path / "summary.png")
                 subprocess.run(["xdotool", "key", "q"], env=env, check=True, timeout=30)
                 break
             time.sleep(0.5)
@@ -336,6 +336,9 @@ def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, t
     measured = {(m["side"], m["name"]) for p in summaries
                 for m in json.loads(p.read_text())["measurements"] if m["value"] is not None}
     assert {("left", "ankle_dorsiflexion"), ("right", "ankle_dorsiflexion")} <= measured
+    # the comparison is on screen: the verdict rows of both sides in the column's result panel
+    panel = np.all(summary[300:960, 540:540 + overlay.COLUMN_WIDTH] >= 200, axis=-1)
+    assert panel.sum() > 1500, "no comparison panel on the last screen"
     check = record / "check-001"
     session = json.loads((check / "session.json").read_text())
     assert {a["name"] for a in session["asymmetry"]} >= {"ankle_dorsiflexion"}
