@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from screen.conditioning.signal import Conditioning, condition
 from screen.landmarks import N_LANDMARKS
 from screen.recording import Recording
+from screen.speed import PASS_BLOCK
 
 
 def conditioned_points(rec: Recording, settings: Conditioning,
@@ -35,31 +36,59 @@ def conditioned_world(rec: Recording, settings: Conditioning,
 def gated_points(rec: Recording, landmarks: Sequence[int] = range(N_LANDMARKS),
                  min_visibility: float = 0.5) -> NDArray[np.float64]:
     """(T, 33, 2) pixels after the first step of the chain only (doubtful or out-of-frame
-    samples → NaN), for whole-recording statistics that need no smoothing (test recognition)."""
-    idx = list(landmarks)
-    gated = _pixels(rec, idx)  # gated in place (as gate(), without its copy)
-    gated[~(_visibility(rec, idx) >= min_visibility)] = np.nan
-    if idx == list(range(N_LANDMARKS)):  # every landmark: no scatter into a NaN array
-        return gated
-    out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan)
-    out[:, idx] = gated
+    samples → NaN), for whole-recording statistics that need no smoothing (test recognition).
+    One pass over blocks of :data:`screen.speed.PASS_BLOCK` frames (pixels and gate together)."""
+    idx = _which(landmarks)
+    out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan) if isinstance(idx, list) \
+        else np.empty((rec.n_frames, N_LANDMARKS, 2))
+    for b in _blocks(rec.n_frames):
+        gated = _pixels_of(rec.image[b], idx, rec.meta)
+        gated[~(_visibility_of(rec.image[b], idx) >= min_visibility)] = np.nan
+        out[b, idx] = gated
     return out
 
 
-def _pixels(rec: Recording, idx: list[int]) -> NDArray[np.float64]:
-    """(T, len(idx), 2) pixels of those landmarks (as :meth:`Recording.pixels`, for a subset:
-    the float32 coordinates times the frame size in float64, in one pass)."""
-    return np.multiply(rec.image[:, idx, :2], np.array([rec.meta["width"], rec.meta["height"]]),
-                       dtype=float)
+def _which(landmarks: Sequence[int]) -> list[int] | slice:
+    """The landmarks as an index: every landmark in order is a slice (a view, no copy)."""
+    idx = list(landmarks)
+    return slice(None) if idx == list(range(N_LANDMARKS)) else idx
 
 
-def _visibility(rec: Recording, idx: list[int]) -> NDArray[np.float64]:
-    """(T, len(idx)) the model's visibility, 0 where the landmark lies outside the frame."""
-    xy = rec.image[:, idx, :2]
+def _blocks(n: int) -> list[slice]:
+    """Consecutive blocks of :data:`screen.speed.PASS_BLOCK` frames covering ``n`` frames."""
+    return [slice(s, s + PASS_BLOCK) for s in range(0, n, PASS_BLOCK)]
+
+
+def _pixels_of(image: NDArray, idx: list[int] | slice, meta: dict) -> NDArray[np.float64]:
+    """(B, L, 2) pixels of landmarks ``idx`` of image landmarks (B, 33, 5) (as
+    :meth:`Recording.pixels`: the float32 coordinates times the frame size in float64)."""
+    return np.multiply(image[:, idx, :2], np.array([meta["width"], meta["height"]]), dtype=float)
+
+
+def _visibility_of(image: NDArray, idx: list[int] | slice) -> NDArray:
+    """(B, L) the model's visibility of landmarks ``idx``, 0 where a landmark lies outside the
+    frame (the image landmarks' type: float32)."""
+    xy = image[:, idx, :2]
     x, y = xy[..., 0], xy[..., 1]
     with np.errstate(invalid="ignore"):
         in_frame = (x >= 0) & (x <= 1) & (y >= 0) & (y <= 1)
-    return np.where(in_frame, rec.image[:, idx, 3], 0.0)
+    return np.where(in_frame, image[:, idx, 3], 0.0)
+
+
+def _pixels(rec: Recording, idx: list[int]) -> NDArray[np.float64]:
+    """(T, len(idx), 2) pixels of those landmarks (:func:`_pixels_of`, block by block)."""
+    out = np.empty((rec.n_frames, len(idx), 2))
+    for b in _blocks(rec.n_frames):
+        out[b] = _pixels_of(rec.image[b], idx, rec.meta)
+    return out
+
+
+def _visibility(rec: Recording, idx: list[int]) -> NDArray:
+    """(T, len(idx)) :func:`_visibility_of`, block by block."""
+    out = np.empty((rec.n_frames, len(idx)), dtype=np.result_type(rec.image.dtype, 0.0))
+    for b in _blocks(rec.n_frames):
+        out[b] = _visibility_of(rec.image[b], idx)
+    return out
 
 
 def _conditioned(rec: Recording, values: NDArray, settings: Conditioning,

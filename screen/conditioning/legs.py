@@ -25,6 +25,7 @@ from screen.conditioning.signal import ffill
 from screen.kinematics.body import torso_length
 from screen.landmarks import HIPS, LEG, SHOULDERS
 from screen.recording import Recording
+from screen.speed import PASS_BLOCK
 
 SWAP_RATIO = 0.5  # swapping must explain the motion at least twice as well as keeping
 MIN_SEPARATION = 0.25  # torso lengths summed over knee, ankle, heel and toe
@@ -37,18 +38,22 @@ def swap_frames(xy: NDArray, /) -> NDArray[np.bool_]:
 
     ``xy`` (T, 33, 2) are gated pixels (NaN where doubtful or no person)."""
     xy = np.asarray(xy, dtype=float)
-    left = xy[:, [a for a, _ in COMPARED]]
-    right = xy[:, [b for _, b in COMPARED]]
+    return _swaps(xy[:, [a for a, _ in COMPARED]], xy[:, [b for _, b in COMPARED]], torso_length(xy))
+
+
+def _swaps(left: NDArray, right: NDArray, torso: NDArray) -> NDArray[np.bool_]:
+    """:func:`swap_frames` from the left and right lower-leg points (T, 4, 2) (knee, ankle,
+    heel, toe; gated pixels) and the torso length (T,) in pixels."""
+    n = len(left)
     both = np.all(np.isfinite(left), axis=(1, 2)) & np.all(np.isfinite(right), axis=(1, 2))
-    torso = torso_length(xy)
     scale = float(np.nanmedian(torso)) if np.any(np.isfinite(torso)) else np.nan
     if not np.isfinite(scale) or scale <= 0 or both.sum() < 2:
-        return np.zeros(len(xy), dtype=bool)
+        return np.zeros(n, dtype=bool)
     # The previous frame with both legs, carried forward over frames without them.
-    flat = np.where(both[:, None], np.concatenate([left, right], axis=1).reshape(len(xy), -1), np.nan)
+    flat = np.where(both[:, None], np.concatenate([left, right], axis=1).reshape(n, -1), np.nan)
     prev = np.full_like(flat, np.nan)
     prev[1:] = ffill(flat)[:-1]
-    prev = prev.reshape(len(xy), -1, 2)
+    prev = prev.reshape(n, -1, 2)
     k = left.shape[1]
     prev_l, prev_r = prev[:, :k], prev[:, k:]
     keep = (np.linalg.norm(left - prev_l, axis=-1) + np.linalg.norm(right - prev_r, axis=-1)).sum(1)
@@ -65,14 +70,19 @@ def repair(rec: Recording, /) -> tuple[Recording, int]:
     """A copy of ``rec`` with the leg labels (hip to toe) swapped back where :func:`swap_frames`
     finds them swapped (image and world landmarks alike), and the number of frames changed.
     The frames changed are recorded in ``meta["legs_repaired_frames"]``."""
-    read = sorted({i for pair in COMPARED for i in pair} | {*SHOULDERS, *HIPS})  # what swap_frames reads
-    xy = np.full((rec.n_frames, rec.image.shape[1], 2), np.nan)
-    part = np.multiply(rec.image[:, read, :2], np.array([rec.meta["width"], rec.meta["height"]]),
-                       dtype=float)  # pixels, as Recording.pixels()
-    with np.errstate(invalid="ignore"):
-        part[~(rec.image[:, read, 3] >= 0.5)] = np.nan
-    xy[:, read] = part
-    flip = swap_frames(xy)
+    left, right = [a for a, _ in COMPARED], [b for _, b in COMPARED]
+    read = [*left, *right, *SHOULDERS, *HIPS]  # what swap_frames reads
+    part = np.empty((rec.n_frames, len(read), 2))
+    for s in range(0, rec.n_frames, PASS_BLOCK):  # pixels (as Recording.pixels()), gated
+        block = rec.image[s:s + PASS_BLOCK, read]
+        part[s:s + PASS_BLOCK] = np.multiply(block[..., :2], np.array([rec.meta["width"],
+                                                                     rec.meta["height"]]), dtype=float)
+        with np.errstate(invalid="ignore"):
+            part[s:s + PASS_BLOCK][~(block[..., 3] >= 0.5)] = np.nan
+    k = len(left)
+    torso = np.linalg.norm(part[:, [2 * k, 2 * k + 1]].mean(axis=1)  # torso_length's trunk
+                           - part[:, [2 * k + 2, 2 * k + 3]].mean(axis=1), axis=-1)
+    flip = _swaps(part[:, :k], part[:, k:2 * k], torso)
     n = int(flip.sum())
     if not n:
         return rec, 0

@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from screen.conditioning.signal import sample_rate
+from screen.kinematics.windows import Windows
 
 
 def find_reps(x: ArrayLike, t: ArrayLike, /, *, min_prominence: float,
@@ -26,6 +27,8 @@ def find_reps(x: ArrayLike, t: ArrayLike, /, *, min_prominence: float,
     filled = np.where(finite, x, np.nanmin(x))
     distance = max(1, int(round(min_separation_s * sample_rate(t)))) if len(x) > 1 else 1
     peaks, _ = find_peaks(filled, prominence=min_prominence, distance=distance)
-    valleys = [a + int(np.argmin(filled[a:b])) for a, b in zip(peaks[:-1], peaks[1:], strict=True)]
-    bounds = np.array([0, *valleys, len(x)], dtype=np.intp)
+    between = Windows.of(peaks[:-1], peaks[1:])  # the first lowest sample between two peaks
+    valleys = between.frame[between.first_argmin(filled[between.frame],
+                                                 np.ones(len(between.frame), dtype=bool))]
+    bounds = np.concatenate([[0], valleys, [len(x)]]).astype(np.intp)
     return peaks.astype(np.intp), bounds

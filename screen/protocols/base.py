@@ -352,10 +352,10 @@ def _summary(statistic: str, vals: NDArray) -> float:
 
 
 def _rep_entry(v: Value, trial: Trial, m: MeasureSpec) -> dict[str, Any]:
-    seg = trial.scene.segment_of(v.frame) if v.frame is not None else None
+    seg = int(trial.scene.segment_index[v.frame]) if v.frame is not None else -1
     return {"rep": v.rep, "frame": v.frame,
             "t_s": None if v.frame is None else float(trial.t[v.frame]),
-            "value": v.value, "segment": None if seg is None else seg.index,
+            "value": v.value, "segment": None if seg < 0 else seg,
             "flags": dict(v.flags)}
 
 
@@ -416,16 +416,18 @@ def candidates(trial: Trial, signal: NDArray, allowed: NDArray[np.bool_], *,
     changed = np.zeros(trial.n_frames, dtype=bool)
     changed[1:] = (last[1:] >= 0) & (last[:-1] >= 0) & (family[last[1:]] != family[last[:-1]])
     breaks = np.flatnonzero((np.diff(idx) > 1) | trial.scene.cut[idx[1:]] | changed[idx[1:]]) + 1
+    segment = trial.scene.segment_index
     for part in np.split(idx, breaks):
-        for c in _candidates_in(trial.t, x, part, -1, min_prominence, min_separation_s, pad_ends,
-                                find_reps):
-            seg = trial.scene.segment_of(c.bottom)
-            out.append(dataclasses.replace(c, segment=seg.index if seg else -1))
+        out += _candidates_in(trial.t, x, part, segment, min_prominence, min_separation_s,
+                              pad_ends, find_reps)
     return out
 
 
-def _candidates_in(t: NDArray, x: NDArray, part: NDArray, segment: int, min_prominence: float,
-                   min_separation_s: float, pad_ends: bool, find_reps: Callable) -> list[Candidate]:
+def _candidates_in(t: NDArray, x: NDArray, part: NDArray, segment: NDArray[np.intp],
+                   min_prominence: float, min_separation_s: float, pad_ends: bool,
+                   find_reps: Callable) -> list[Candidate]:
+    """The candidates of one stretch ``part`` (frame indices); ``segment`` (T,) is each frame's
+    segment index (−1 outside every segment)."""
     y, tt = x[part], t[part]
     if np.sum(np.isfinite(y)) < 3:
         return []
@@ -445,13 +447,11 @@ def _candidates_in(t: NDArray, x: NDArray, part: NDArray, segment: int, min_prom
     yy = y[shift:len(y) - shift] if pad_ends else y
     before = np.minimum.accumulate(yy)  # lowest level reached up to each frame
     after = np.minimum.accumulate(yy[::-1])[::-1]  # ... from each frame on
-    out = []
-    for i, p in enumerate(peaks):
-        a = int(np.clip(bounds[i] - shift, 0, n - 1))
-        b = int(np.clip(bounds[i + 1] - shift, 1, n))
-        pk = int(np.clip(p - shift, 0, n - 1))
-        half = yy[pk] - 0.5 * (yy[pk] - np.min(yy))
-        # cut by the stretch's start or end before coming back half-way to its lowest level
-        partial = (a == 0 and not before[pk] < half) or (b == n and not after[pk] < half)
-        out.append(Candidate(int(part[pk]), int(part[a]), int(part[b - 1]) + 1, segment, partial))
-    return out
+    a = np.clip(bounds[:len(peaks)] - shift, 0, n - 1)  # each peak's window, in the stretch
+    b = np.clip(bounds[1:len(peaks) + 1] - shift, 1, n)
+    pk = np.clip(peaks - shift, 0, n - 1)
+    half = yy[pk] - 0.5 * (yy[pk] - np.min(yy))
+    # cut by the stretch's start or end before coming back half-way to its lowest level
+    partial = ((a == 0) & ~(before[pk] < half)) | ((b == n) & ~(after[pk] < half))
+    return [Candidate(int(part[p]), int(part[s]), int(part[e - 1]) + 1, int(segment[part[p]]),
+                      bool(q)) for p, s, e, q in zip(pk, a, b, partial, strict=True)]

@@ -58,6 +58,7 @@ from screen.conditioning.signal import Conditioning
 from screen.kinematics.geometry import components, up_vector
 from screen.kinematics.sagittal import forward_sign, heel_rise, leg_measures
 from screen.kinematics.stats import nanmedian
+from screen.kinematics.windows import Windows
 from screen.landmarks import HIPS, LEG, SHOULDERS, SIDES, Side
 from screen.protocols.base import (
     REPS,
@@ -73,6 +74,8 @@ from screen.protocols.base import (
     setting,
 )
 from screen.trial import Trial
+
+F = NDArray[np.float64]
 
 LANDMARKS = tuple(sorted({*LEG["left"], *LEG["right"], *SHOULDERS, *HIPS}))
 LOWER_LEG = {s: LEG[s][1:] for s in SIDES}  # knee, ankle, heel, toe
@@ -165,16 +168,19 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     found = Findings(kind="rep", sides=SIDES if settings.side is None else (settings.side,))
     cands = candidates(trial, incl, mask, min_prominence=settings.min_rep_prominence_deg,
                        min_separation_s=settings.min_rep_separation_s)
-    for c in cands:
+    behind = [settings.side is not None and bool(x["seen"][c.bottom])
+              and bool(x["front_left"][c.bottom]) != (settings.side == "left") for c in cands]
+    judged = iter(_reps(trial, x, left, [c for c, b in zip(cands, behind, strict=True) if not b],
+                        settings, allowed))
+    for c, is_behind in zip(cands, behind, strict=True):
         side: Side = "left" if left[c.bottom] else "right"
-        if settings.side is not None and x["seen"][c.bottom] and \
-                bool(x["front_left"][c.bottom]) != (settings.side == "left"):
+        if is_behind:
             other = "right" if settings.side == "left" else "left"
             found.rejected.append(Rejected(c.bottom, (
                 f"the {settings.side} leg was behind at the deepest point (the {other} leg drove "
                 f"toward the wall): not a knee drive of the {settings.side} leg")))
             continue
-        why, values = _rep(trial, x, side, c, settings, allowed)
+        why, values = next(judged)
         if why:
             found.rejected.append(Rejected(c.bottom, why))
             continue
@@ -191,51 +197,92 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     return found
 
 
-def _rep(trial: Trial, x: dict[str, Any], side: Side, c: Candidate, settings: Settings,
-         allowed: dict[str, NDArray[np.bool_]]) -> tuple[str | None, dict[str, tuple]]:
-    """Why the candidate is not a knee drive (None if it is) and its values
-    ``{measure: (frame, value, flags)}``. Works on the candidate's own frames only."""
-    w = slice(c.start, c.end)
-    leg, m, t = x["legs"][side][w], {k: v[w] for k, v in x["per"][side].items()}, trial.t[w]
-    heel, toe, incl = leg[:, 3], leg[:, 4], m["tibial_inclination"]
-    b = c.bottom - c.start
-    foot_len = nanmedian(np.linalg.norm(toe - heel, axis=-1))
-    if not np.isfinite(foot_len) or not np.all(np.isfinite(heel[b])):
-        return "the front foot was not visible at the deepest point", {}
+def _reps(trial: Trial, x: dict[str, Any], left: NDArray[np.bool_], cands: list[Candidate],
+          settings: Settings, allowed: dict[str, NDArray[np.bool_]]
+          ) -> list[tuple[str | None, dict[str, tuple]]]:
+    """Per candidate: why it is not a knee drive (None if it is) and its values
+    ``{measure: (frame, value, flags)}``, for the leg in front at its deepest frame (``left``
+    (T,) True: the left leg). Each candidate is judged on its own frames only, every candidate
+    at once (:class:`~screen.kinematics.windows.Windows`: one flat array of N elements, the
+    candidates' frames end to end; per-candidate results are (W,) arrays)."""
+    if not cands:
+        return []
+    start, end, bottom = (np.array([getattr(c, k) for c in cands]) for k in ("start", "end", "bottom"))
+    win = Windows.of(start, end)
+    f, g, b = win.frame, win.group, win.at(bottom)  # frame and candidate of each element; bottoms
+    on_left = left[bottom]  # (W,) the test leg of each candidate
+    legs = np.where(on_left[g, None, None], x["legs"]["left"][f], x["legs"]["right"][f])
+    m = {k: np.where(on_left[g], x["per"]["left"][k][f], x["per"]["right"][k][f])
+         for k in ("tibial_inclination", "foot_pitch", "knee_over_toe")}
+    t, heel, toe, incl = trial.t[f], legs[:, 3], legs[:, 4], m["tibial_inclination"]
+    foot = np.linalg.norm(toe - heel, axis=-1)
+    foot_len = win.median(foot, np.isfinite(foot))
+    seen = np.isfinite(foot_len) & np.all(np.isfinite(heel[b]), axis=-1)
     # the heel along the floor (its rise is the heel-lift check), not the toe: MediaPipe's toe
     # point slides as the ankle flexes over a planted foot
-    along, _ = components(heel - heel[b], trial.up, x["fwd"])
-    planted = np.abs(along) <= settings.max_foot_travel * foot_len
-    if not np.all(planted[np.abs(t - t[b]) <= settings.planted_s]):
-        return ("the front foot moved at the deepest point (a step, not a knee drive over a "
-                "planted foot)"), {}
-    kot = m["knee_over_toe"][planted]
-    travel = float(m["knee_over_toe"][b] - np.nanmin(kot)) if np.any(np.isfinite(kot)) else np.nan
-    if not travel >= settings.min_knee_travel:
-        return (f"the knee travelled only {travel:.2f} foot lengths forward over the planted foot "
-                f"(a knee drive needs ≥ {settings.min_knee_travel:g})"), {}
-    low = np.nanmin(incl[planted])
+    along, _ = components(heel - heel[b][g], trial.up, x["fwd"])
     with np.errstate(invalid="ignore"):
-        rise = heel_rise(heel, toe, trial.up, planted & (incl <= low + 0.5 * (incl[b] - low)))
+        planted = np.abs(along) <= settings.max_foot_travel * foot_len[g]
+        moved = win.any(~planted & (np.abs(t - t[b][g]) <= settings.planted_s))
+    kot = m["knee_over_toe"]
+    travel = np.where(win.any(planted & np.isfinite(kot)),
+                      kot[b] - win.min(kot, planted), np.nan)
+    low = win.min(incl, planted)
+    with np.errstate(invalid="ignore"):
+        base = planted & (incl <= (low + 0.5 * (incl[b] - low))[g])
+    rise = _heel_rise(win, x["legs"], on_left, start, end, heel, toe, trial.up, base)
+    with np.errstate(invalid="ignore"):
         down = (rise < settings.heel_rise_max) & np.isfinite(incl)
-    flags = {"heel_rise_at_bottom": None if not np.isfinite(rise[b]) else round(float(rise[b]), 3),
-             "heel_down_at_bottom": bool(down[b]), "knee_travel": round(travel, 3)}
-    values: dict[str, tuple] = {}
+    any_down = win.any(down)
+    read = {}  # per measure: whether any frame was read, its frame and value per candidate
     for name in ("tibial_inclination", "ankle_dorsiflexion"):
-        ok = down & allowed[name][w]
-        if not ok.any():
-            values[name] = (None, None, flags | {"heel_lifted": not down.any()})
-            continue
-        j = int(np.flatnonzero(ok)[np.argmax(incl[ok])])
-        value = float(np.mean(incl[ok & (np.abs(t - t[j]) <= settings.end_range_window_s)]))
+        ok = down & allowed[name][f]
+        j = win.first_argmax(incl, ok)
+        has = j < len(f)
+        tj = t[np.minimum(j, len(f) - 1)][g]
+        value = win.mean(incl, ok & (np.abs(t - tj) <= settings.end_range_window_s))
         if name == "ankle_dorsiflexion":
             # 90° − ∠(s, f) = inclination − foot pitch in the image; the planted foot is still,
             # so its pitch (the noisiest term: a short segment) is the median over the
             # heel-down frames within ± foot_still_s
-            still = down & np.isfinite(m["foot_pitch"]) & (np.abs(t - t[j]) <= settings.foot_still_s)
-            value -= float(np.median(m["foot_pitch"][still]))
-        values[name] = (c.start + j, value, flags)
-    return None, values
+            pitch = m["foot_pitch"]
+            value = value - win.median(pitch, down & np.isfinite(pitch)
+                                       & (np.abs(t - tj) <= settings.foot_still_s))
+        read[name] = (has, f[np.minimum(j, len(f) - 1)], value)
+    out: list[tuple[str | None, dict[str, tuple]]] = []
+    for i in range(win.n):
+        if not seen[i]:
+            out.append(("the front foot was not visible at the deepest point", {}))
+        elif moved[i]:
+            out.append(("the front foot moved at the deepest point (a step, not a knee drive over "
+                        "a planted foot)", {}))
+        elif not travel[i] >= settings.min_knee_travel:
+            out.append((f"the knee travelled only {float(travel[i]):.2f} foot lengths forward over "
+                        f"the planted foot (a knee drive needs ≥ {settings.min_knee_travel:g})", {}))
+        else:
+            r = rise[b[i]]
+            flags = {"heel_rise_at_bottom": None if not np.isfinite(r) else round(float(r), 3),
+                     "heel_down_at_bottom": bool(down[b[i]]), "knee_travel": round(float(travel[i]), 3)}
+            out.append((None, {name: (int(frame[i]), float(value[i]), flags) if has[i]
+                               else (None, None, flags | {"heel_lifted": not any_down[i]})
+                               for name, (has, frame, value) in read.items()}))
+    return out
+
+
+def _heel_rise(win: Windows, legs: dict[str, NDArray], on_left: NDArray[np.bool_],
+               start: NDArray, end: NDArray, heel: NDArray, toe: NDArray, up: NDArray,
+               baseline: NDArray[np.bool_]) -> F:
+    """(N,) :func:`~screen.kinematics.sagittal.heel_rise` of each window's heel and toe (N, 2)
+    over its own ``baseline`` (N,), in foot lengths. The heel heights are taken window by
+    window, as ``heel_rise`` takes them: a matrix product whose last bit (BLAS) depends on the
+    rows' place in the array."""
+    height = np.concatenate([legs["left" if lft else "right"][a:z, 3] @ up
+                             for lft, a, z in zip(on_left, start, end, strict=True)])
+    base = baseline & np.all(np.isfinite(heel), axis=1) & np.all(np.isfinite(toe), axis=1)
+    foot = win.median(np.linalg.norm(toe - heel, axis=-1), base)
+    level = win.median(height, base)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((foot > 0)[win.group], (height - level[win.group]) / foot[win.group], np.nan)
 
 
 def _explain(found: Findings, settings: Settings) -> None:

@@ -34,6 +34,7 @@ always starts a new segment.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -95,6 +96,15 @@ class Scene:
 
     def segment_of(self, frame: int) -> Segment | None:
         return next((s for s in self.segments if s.start <= frame < s.end), None)
+
+    @cached_property
+    def segment_index(self) -> NDArray[np.intp]:
+        """(T,) the ``index`` of the segment holding each frame (the first listed, as
+        :meth:`segment_of`), −1 in none."""
+        out = np.full(len(self.turn_deg), -1, dtype=np.intp)
+        for s in reversed(self.segments):  # loops over segments, not frames
+            out[s.start:s.end] = s.index
+        return out
 
     def to_list(self, t: NDArray) -> list[dict[str, object]]:
         """JSON-ready segments with their times (s) from the frame timestamps ``t``."""

@@ -587,20 +587,20 @@ def from_body(recording: Recording, /, *, settings: VerticalSettings = DEFAULT_S
     img, world, t = recording.image, recording.world, recording.t
     used = [LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL, LM.LEFT_SHOULDER,
             LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP]
-    p = np.full((len(t), img.shape[1], 2), np.nan)  # pixels (as pixels()) of the landmarks used
-    p[:, used] = img[:, used, :2].astype(float) * np.array([recording.meta["width"],
-                                                           recording.meta["height"]])
+    # pixels (as pixels()) of the landmarks used only: p[:, at[i]] is landmark i
+    p = img[:, used, :2].astype(float) * np.array([recording.meta["width"], recording.meta["height"]])
+    at = {lm: k for k, lm in enumerate(used)}
     pairs = ((LM.LEFT_ANKLE, LM.RIGHT_ANKLE), (LM.LEFT_HEEL, LM.RIGHT_HEEL))
-    d = np.stack([p[:, a] - p[:, b] for a, b in pairs], axis=1)  # (T, 2, 2)
+    d = np.stack([p[:, at[a]] - p[:, at[b]] for a, b in pairs], axis=1)  # (T, 2, 2)
     d = np.where(d[..., :1] < 0, -d, d)  # point image-right
     lean = np.degrees(np.arctan2(d[..., 1], d[..., 0])).mean(axis=1)  # (T,)
-    torso = np.linalg.norm(p[:, [LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER]].mean(1)
-                           - p[:, [LM.LEFT_HIP, LM.RIGHT_HIP]].mean(1), axis=-1)
-    width = (np.abs(p[:, LM.LEFT_SHOULDER, 0] - p[:, LM.RIGHT_SHOULDER, 0])
-             + np.abs(p[:, LM.LEFT_HIP, 0] - p[:, LM.RIGHT_HIP, 0])) / 2
-    leg = np.linalg.norm(p[:, [LM.LEFT_HIP, LM.RIGHT_HIP]] - p[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]],
-                         axis=-1).mean(axis=1)
-    ankles = p[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]]
+    torso = np.linalg.norm(p[:, [at[LM.LEFT_SHOULDER], at[LM.RIGHT_SHOULDER]]].mean(1)
+                           - p[:, [at[LM.LEFT_HIP], at[LM.RIGHT_HIP]]].mean(1), axis=-1)
+    width = (np.abs(p[:, at[LM.LEFT_SHOULDER], 0] - p[:, at[LM.RIGHT_SHOULDER], 0])
+             + np.abs(p[:, at[LM.LEFT_HIP], 0] - p[:, at[LM.RIGHT_HIP], 0])) / 2
+    leg = np.linalg.norm(p[:, [at[LM.LEFT_HIP], at[LM.RIGHT_HIP]]]
+                         - p[:, [at[LM.LEFT_ANKLE], at[LM.RIGHT_ANKLE]]], axis=-1).mean(axis=1)
+    ankles = p[:, [at[LM.LEFT_ANKLE], at[LM.RIGHT_ANKLE]]]
     speed = np.full(len(t), np.inf)
     if len(t) > 1:  # ankle speed from positions averaged over body_smooth_s (landmark jitter)
         k = max(1, int(round(s.body_smooth_s / float(np.median(np.diff(t))))))

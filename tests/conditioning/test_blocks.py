@@ -1,0 +1,33 @@
+"""Block sizes (screen/speed.py) change the speed only: the same bits for any block size."""
+
+import numpy as np
+import pytest
+
+from screen.conditioning import conditioned, legs, signal
+from screen.recording import Recording
+
+
+def _recording(n: int = 700) -> Recording:
+    rng = np.random.default_rng(3)
+    image = rng.uniform(-0.1, 1.1, (n, 33, 5)).astype(np.float32)
+    image[rng.random(n) < 0.05] = np.nan
+    world = rng.normal(0, 0.3, (n, 33, 3)).astype(np.float32)
+    return Recording(np.arange(n) / 30.0, image, world, {"width": 720, "height": 1280})
+
+
+@pytest.mark.parametrize("block", [1, 7, 256])
+def test_block_sizes_do_not_change_results(monkeypatch, block):
+    rec = _recording()
+    x = np.random.default_rng(4).normal(size=(700, 3))
+    x[::11] = np.nan
+    before = (conditioned.gated_points(rec), conditioned.gated_points(rec, [25, 27, 29]),
+              conditioned._visibility(rec, [11, 12, 31]), legs.repair(rec)[1],
+              signal.rolling_nanmedian(x, 9), signal.rolling_median(np.nan_to_num(x), 9))
+    monkeypatch.setattr(conditioned, "PASS_BLOCK", block)
+    monkeypatch.setattr(legs, "PASS_BLOCK", block)
+    monkeypatch.setattr(signal, "MEDIAN_BLOCK", block)
+    after = (conditioned.gated_points(rec), conditioned.gated_points(rec, [25, 27, 29]),
+             conditioned._visibility(rec, [11, 12, 31]), legs.repair(rec)[1],
+             signal.rolling_nanmedian(x, 9), signal.rolling_median(np.nan_to_num(x), 9))
+    for a, b in zip(before, after, strict=True):
+        assert np.array_equal(a, b, equal_nan=True)

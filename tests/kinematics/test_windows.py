@@ -1,0 +1,62 @@
+"""Reductions over many windows at once give numpy's values window by window, bit for bit."""
+
+import numpy as np
+import pytest
+
+from screen.kinematics.windows import Windows
+
+
+def _random(seed: int, n_frames: int = 400, n_windows: int = 60):
+    rng = np.random.default_rng(seed)
+    start = rng.integers(0, n_frames - 1, n_windows)
+    end = np.minimum(start + rng.integers(0, 40, n_windows), n_frames)
+    x = rng.normal(0, 1, n_frames) * 10.0 ** rng.uniform(-3, 3, n_frames)
+    x[rng.random(n_frames) < 0.1] = np.nan
+    x[rng.random(n_frames) < 0.05] = 0.0
+    x[rng.random(n_frames) < 0.05] = -0.0
+    x[rng.random(n_frames) < 0.05] = x[0]  # ties
+    return rng, start, end, x
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_reductions_match_numpy_window_by_window(seed):
+    rng, start, end, x = _random(seed)
+    w = Windows.of(start, end)
+    v = x[w.frame]
+    sel = (rng.random(len(v)) < 0.7) & np.isfinite(v)
+    for i, (a, b) in enumerate(zip(start, end, strict=True)):
+        assert np.array_equal(w.frame[w.offset[i]:w.offset[i + 1]], np.arange(a, max(a, b)))
+    mean, median = w.mean(v, sel), w.median(v, sel)
+    lo, hi, arg = w.min(v, sel), w.max(v, sel), w.first_argmax(v, sel)
+    argmin = w.first_argmin(v, sel)
+    for i in range(w.n):
+        part, s = v[w.offset[i]:w.offset[i + 1]], sel[w.offset[i]:w.offset[i + 1]]
+        if not s.any():
+            assert np.isnan(mean[i]) and np.isnan(median[i]) and np.isnan(lo[i]) and np.isnan(hi[i])
+            assert arg[i] == argmin[i] == len(v)
+            continue
+        assert np.array_equal(mean[i], np.mean(part[s]))
+        assert np.signbit(mean[i]) == np.signbit(np.mean(part[s]))
+        assert np.array_equal(median[i], np.median(part[s]))
+        assert np.signbit(median[i]) == np.signbit(np.median(part[s]))
+        assert lo[i] == np.nanmin(part[s]) and hi[i] == np.nanmax(part[s])
+        assert arg[i] - w.offset[i] == np.flatnonzero(s)[np.argmax(part[s])]
+        assert argmin[i] - w.offset[i] == np.flatnonzero(s)[np.argmin(part[s])]
+    assert np.array_equal(w.any(sel), [sel[w.group == i].any() for i in range(w.n)])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_at_finds_a_frame_in_its_window(seed):
+    _, start, end, _ = _random(seed)
+    start, end = start[end > start], end[end > start]
+    w = Windows.of(start, end)
+    inside = start + (end - start) // 2
+    assert np.array_equal(w.frame[w.at(inside)], inside)
+    assert np.array_equal(w.group[w.at(inside)], np.arange(w.n))
+
+
+def test_no_windows():
+    w = Windows.of([], [])
+    assert w.n == 0 and len(w.frame) == 0
+    assert w.mean(np.zeros(0), np.zeros(0, bool)).shape == (0,)
+    assert w.median(np.zeros(0), np.zeros(0, bool)).shape == (0,)
