@@ -296,11 +296,12 @@ def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, t
                 subprocess.run(["xdotool", "key", "q"], env=env, check=True, timeout=30)
                 break
             time.sleep(0.5)
-        out, _ = app.communicate(timeout=60)
+        app.wait(timeout=60)
+        reader.join(10)  # the reader thread owns stderr: no communicate() racing it
+        out = app.stdout.read()
     finally:
         if app.poll() is None:
             app.kill()
-    reader.join(10)
     err = "".join(err_lines)
     assert app.returncode == 0, err
 
