@@ -13,11 +13,15 @@ import contextlib
 import dataclasses
 import math
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from screen.conditioning.conditioned import cleaned_points, gated_points
+from screen.conditioning.legs import repair
+from screen.conditioning.signal import Conditioning, before_lowpass
 from screen.errors import MovescreenError
 from screen.protocols import PROTOCOLS, base
 from screen.recording import Recording
@@ -25,12 +29,14 @@ from screen.results import confidence
 from screen.results.asymmetry import asymmetry
 from screen.results.result import Result
 from screen.results.thresholds import load as load_thresholds
+from screen.scene import segments as scene_segments
 from screen.scene import vertical
 from screen.scene.detect import detect
 from screen.scene.framing import check_framing
 from screen.scene.segments import SceneSettings
 from screen.scene.vertical import Vertical
-from screen.trial import Trial, prepare, scene_of
+from screen.speed import THREADS
+from screen.trial import Trial, prepare
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,22 +156,28 @@ def _analyse(rec: Recording, source: Any, test: str, table: dict[str, Any],
         raise MovescreenError(f"{rec.meta.get('source', source)}: no person found in any of "
                               f"{rec.n_frames} frames")
     warnings = _recording_warnings(rec, n_pose)
-    framing = check_framing(rec.image)
+    with _Stages() as stages:  # threads: screen/speed.py
+        framing_later = stages.start(check_framing, rec.image)
+        fixed, swapped = repair(rec)
+        cleaned_later = stages.start(cleaned_points, fixed, *_to_clean(test))
+        vertical_later = stages.start(_vertical, camera_tilt_deg, fixed)
+        gated = gated_points(fixed)
+        the_scene = scene_segments.build(fixed.image, gated, fixed.world, fixed.t, scene)
+        detection = None
+        if test == "auto":
+            found = detect(gated, the_scene, fixed.t)
+            detection = dataclasses.asdict(found)
+            test = found.test
+        framing = framing_later.result()
+        true_up, estimates = vertical_later.result()
+        cleaned = cleaned_later.result()
     warnings += list(framing.guidance)
-
-    fixed, swapped, gated, the_scene = scene_of(rec, scene)
-    detection = None
-    if test == "auto":
-        found = detect(gated, the_scene, fixed.t)
-        detection = dataclasses.asdict(found)
-        test = found.test
     protocol = PROTOCOLS[test]
     if "side" not in {f.name for f in dataclasses.fields(protocol.settings)}:
         settings.pop("side", None)
     proto_settings = base.make_settings(protocol, settings)
-    true_up, estimates = _vertical(camera_tilt_deg, fixed)
     trial = prepare(fixed, swapped, gated, the_scene, protocol.landmarks, protocol.conditioning,
-                    protocol.world_conditioning, true_up)
+                    protocol.world_conditioning, true_up, cleaned)
     allowed, why_view = base.allowed_frames(trial, protocol)
     crowd = _subject_doubt(rec)
     if crowd:
@@ -207,6 +219,46 @@ def _analyse(rec: Recording, source: Any, test: str, table: dict[str, Any],
         repetitions=_repetitions(trial, findings),
         vertical=trial.vertical.to_dict() | {"estimates": estimates},
     )
+
+
+class _Stages:
+    """Independent stages of one analysis on a pool of :data:`screen.speed.THREADS` − 1 threads
+    (the documented list is in :mod:`screen.speed`); with one thread, each runs when started."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(THREADS - 1) if THREADS > 1 else None
+
+    def __enter__(self) -> _Stages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def start(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """``fn(*args)`` as a future (already done with one thread)."""
+        if self._pool is not None:
+            return self._pool.submit(fn, *args)
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except Exception as err:  # noqa: BLE001 — raised where the result is read, as with a pool
+            done.set_exception(err)
+        return done
+
+
+def _to_clean(test: str) -> tuple[Conditioning, tuple[int, ...]]:
+    """The chain and the landmarks whose steps before the low-pass are run while the scene is
+    built: the test's own, or, when the test is recognised from the scene, the landmarks of
+    every protocol whose steps are those of the first protocol's (the protocol chosen picks its
+    own from them, :meth:`~screen.conditioning.conditioned.Cleaned.serves`; one with other
+    steps is conditioned after)."""
+    if test != "auto":
+        return PROTOCOLS[test].conditioning, tuple(PROTOCOLS[test].landmarks)
+    first = next(iter(PROTOCOLS.values())).conditioning
+    same = [p for p in PROTOCOLS.values()
+            if before_lowpass(p.conditioning) == before_lowpass(first)]
+    return first, tuple(sorted({int(i) for p in same for i in p.landmarks}))
 
 
 def _check_tilt(camera_tilt_deg: float | None) -> None:

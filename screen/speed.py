@@ -3,7 +3,27 @@
 Block sizes bound the scratch memory of vectorised passes and keep each pass over a block in
 the CPU caches (a pass over the whole (T, 33, 5) landmark array streams 71 MB per hour of
 30 fps frames); the results are the same bits for any block size (the tests vary them).
+
+Threads (:data:`THREADS`): :func:`screen.analysis.analyze` runs independent stages of one
+analysis at the same time; numpy and scipy release the GIL in their loops. The only place that
+starts them is ``screen/analysis.py`` (``_analyse``), on one pool of ``THREADS − 1`` threads
+next to the calling one:
+
+- the framing check (:func:`screen.scene.framing.check_framing`, raw landmarks) while the legs
+  are re-paired;
+- then, on the re-paired landmarks, the conditioning's steps before the low-pass
+  (:func:`screen.conditioning.conditioned.cleaned_points`: gate, outliers, gaps — of the
+  protocol's landmarks, or of every protocol's sharing those steps when the test is recognised
+  from the scene) and the true vertical, while the calling thread gates the pixels, builds the
+  scene and recognises the test.
+
+No stage reads another's output before it is finished (each is a pure function of its inputs,
+joined with ``Future.result()``), and none changes shared state (no ``warnings`` filters; the
+scene frames of the vertical sit in a ``functools.lru_cache``, which locks), so the results are
+the same bits, in the same order, for any ``THREADS`` (the tests run with 1 and 2). With
+``THREADS = 1`` everything runs in the calling thread, in the order above.
 """
 
 PASS_BLOCK = 2048  # frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks)
 MEDIAN_BLOCK = 1024  # frames per block of the rolling medians (scratch ≈ 3 MB)
+THREADS = 2  # threads of one analysis (the calling one included); 1: no other thread

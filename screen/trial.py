@@ -21,7 +21,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.conditioned import conditioned_points, conditioned_world, gated_points
+from screen.conditioning.conditioned import Cleaned, conditioned_points, conditioned_world, gated_points
 from screen.conditioning.legs import repair
 from screen.conditioning.signal import Conditioning
 from screen.kinematics.geometry import up_vector
@@ -94,11 +94,15 @@ class Trial:
 
 def prepare(fixed: Recording, legs_repaired: int, gated: F, scene: Scene,
             landmarks: Sequence[int], conditioning: Conditioning,
-            world_conditioning: Conditioning, vertical: Vertical) -> Trial:
+            world_conditioning: Conditioning, vertical: Vertical,
+            cleaned: Cleaned | None = None) -> Trial:
     """The :class:`Trial` of a recording whose legs are already re-paired (``fixed``, with
     ``legs_repaired`` frames changed, by :func:`screen.conditioning.legs.repair`), its gated pixels
-    ``gated`` (T, 33, 2) and its ``scene``, for a protocol reading ``landmarks``."""
-    return Trial(recording=fixed, points=conditioned_points(fixed, conditioning, landmarks),
+    ``gated`` (T, 33, 2) and its ``scene``, for a protocol reading ``landmarks``. ``cleaned``:
+    the conditioning's steps before the low-pass, if already run on ``fixed``
+    (:func:`screen.conditioning.conditioned.conditioned_points` says when it is used)."""
+    return Trial(recording=fixed,
+                 points=conditioned_points(fixed, conditioning, landmarks, cleaned),
                  raw=gated, scene=scene, vertical=vertical, conditioning=conditioning,
                  world_conditioning=world_conditioning, landmarks=tuple(landmarks),
                  legs_repaired=legs_repaired)

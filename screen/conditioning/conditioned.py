@@ -5,23 +5,68 @@ a landmark outside the frame counts as not visible."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.signal import Conditioning, condition
+from screen.conditioning.signal import Conditioning, before_lowpass, clean, condition, lowpass
 from screen.landmarks import N_LANDMARKS
 from screen.recording import Recording
 from screen.speed import PASS_BLOCK
 
 
+@dataclass(frozen=True, eq=False)
+class Cleaned:
+    """Pixels of some landmarks after the chain's steps before the low-pass (gate, outliers,
+    gaps: :func:`screen.conditioning.signal.clean`); the low-pass is each protocol's own.
+
+    Attributes
+    ----------
+    landmarks : tuple of int
+        the L landmarks cleaned, in the order of ``values``' axis 1.
+    values : (T, L, 2) float64
+        their cleaned pixels (x right, y down); NaN where a sample was doubted, an outlier, or in
+        a gap too long to bridge.
+    settings : Conditioning
+        the chain the steps used (its ``cutoff_hz`` and ``order`` are not used here).
+    """
+
+    landmarks: tuple[int, ...]
+    values: NDArray[np.float64]
+    settings: Conditioning
+
+    def serves(self, settings: Conditioning, landmarks: Sequence[int]) -> bool:
+        """True when these cleaned pixels are those a chain ``settings`` would give
+        ``landmarks`` (same steps before the low-pass, every landmark cleaned)."""
+        return (before_lowpass(self.settings) == before_lowpass(settings)
+                and set(landmarks) <= set(self.landmarks))
+
+
+def cleaned_points(rec: Recording, settings: Conditioning,
+                   landmarks: Sequence[int] = range(N_LANDMARKS)) -> Cleaned:
+    """The :class:`Cleaned` pixels of ``landmarks`` (the chain's steps before the low-pass)."""
+    idx = list(landmarks)
+    return Cleaned(tuple(idx), clean(_pixels(rec, idx), _visibility(rec, idx), rec.t, settings),
+                   settings)
+
+
 def conditioned_points(rec: Recording, settings: Conditioning,
-                       landmarks: Sequence[int] = range(N_LANDMARKS)) -> NDArray[np.float64]:
+                       landmarks: Sequence[int] = range(N_LANDMARKS),
+                       cleaned: Cleaned | None = None) -> NDArray[np.float64]:
     """(T, 33, 2) pixels after the conditioning chain, for ``landmarks`` only (the others are
     NaN: a protocol conditions what it uses). A landmark outside the frame counts as not
-    visible."""
+    visible. ``cleaned``: the steps before the low-pass, already run (:func:`cleaned_points`,
+    e.g. on more landmarks, while the scene was built); used when it :meth:`~Cleaned.serves`
+    this chain and these landmarks (the same bits: every step works channel by channel)."""
     idx = list(landmarks)
-    return _conditioned(rec, _pixels(rec, idx), settings, idx)
+    if cleaned is None or not cleaned.serves(settings, idx):
+        cleaned = cleaned_points(rec, settings, idx)
+    cols = [cleaned.landmarks.index(i) for i in idx]
+    out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan)
+    out[:, idx] = lowpass(cleaned.values[:, cols], rec.t, cutoff_hz=settings.cutoff_hz,
+                          order=settings.order)
+    return out
 
 
 def conditioned_world(rec: Recording, settings: Conditioning,

@@ -16,7 +16,6 @@ shape. Missing samples are NaN. The order used by :func:`condition` is
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,9 +168,11 @@ def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigma
         bridged[:, gaps] = bfill(ffill(x2[:, gaps]))
         bridged[np.isnan(bridged)] = 0.0
     resid = np.abs(bridged - rolling_median(bridged, w))
-    with warnings.catch_warnings():  # an all-missing channel has no scale: nothing to judge
-        warnings.simplefilter("ignore", RuntimeWarning)
-        jitter = np.nanmedian(np.where(missing, np.nan, resid), axis=0)
+    # an all-missing channel has no scale: nothing to judge (and no warning: the filters of
+    # ``warnings`` are shared by every thread, so they are not changed here)
+    jitter = np.full(x2.shape[1], np.nan)
+    some = ~missing.all(axis=0)
+    jitter[some] = np.nanmedian(np.where(missing, np.nan, resid)[:, some], axis=0)
     scale = np.maximum(1.4826 * np.nan_to_num(jitter), min_scale)
     bad = (resid > n_sigmas * np.where(scale > 0, scale, np.inf)) & ~missing
     out = x2.copy()
@@ -232,8 +233,22 @@ def lowpass(x: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2
 def condition(x: NDArray, visibility: NDArray, t: NDArray, /, settings: Conditioning) -> F:
     """The full chain (gate → outliers → gaps → low-pass) on points ``x`` (T, L, C) with
     per-landmark ``visibility`` (T, L). Returns conditioned points, NaN where unsupported."""
+    return lowpass(clean(x, visibility, t, settings), t, cutoff_hz=settings.cutoff_hz,
+                   order=settings.order)
+
+
+def clean(x: NDArray, visibility: NDArray, t: NDArray, /, settings: Conditioning) -> F:
+    """The chain's first three steps (gate → outliers → gaps), no low-pass: (T, L, C) like
+    ``x``. Every step works channel by channel (a channel's values never depend on another's), so
+    cleaning more landmarks than needed and keeping some gives the same bits."""
     y = gate(x, visibility, min_visibility=settings.min_visibility)
     y = reject_outliers(y, t, window_s=settings.outlier_window_s, n_sigmas=settings.outlier_sigmas,
                         min_scale=settings.outlier_min_px)
-    y = fill_gaps(y, t, max_gap_s=settings.max_gap_s)
-    return lowpass(y, t, cutoff_hz=settings.cutoff_hz, order=settings.order)
+    return fill_gaps(y, t, max_gap_s=settings.max_gap_s)
+
+
+def before_lowpass(settings: Conditioning) -> tuple[float, ...]:
+    """The settings of :func:`clean`'s steps (all but the low-pass's ``cutoff_hz`` and ``order``):
+    two chains with the same ones clean a channel to the same bits."""
+    return (settings.min_visibility, settings.outlier_window_s, settings.outlier_sigmas,
+            settings.outlier_min_px, settings.max_gap_s)
