@@ -24,7 +24,9 @@ from numpy.typing import NDArray
 from screen.conditioning.conditioned import Cleaned, conditioned_points, conditioned_world, gated_points
 from screen.conditioning.legs import repair
 from screen.conditioning.signal import Conditioning
+from screen.kinematics.body import torso_length
 from screen.kinematics.geometry import up_vector
+from screen.kinematics.stats import nanmedian
 from screen.recording import Recording
 from screen.scene import segments as scene_segments
 from screen.scene.segments import Scene, SceneSettings
@@ -85,6 +87,12 @@ class Trial:
     @property
     def has_pose(self) -> NDArray[np.bool_]:
         return self.recording.has_pose
+
+    @cached_property
+    def raw_torso_px(self) -> float:
+        """Median torso length (pixels) of :attr:`raw`, NaN when never seen: the scale of the
+        landmark jitter every measurement's confidence reads (computed once per trial)."""
+        return nanmedian(torso_length(self.raw))
 
     @cached_property
     def up(self) -> F:

@@ -47,15 +47,24 @@ MIDFOOT = {"left": (LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX, LM.LEFT_ANKLE),
            "right": (LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX, LM.RIGHT_ANKLE)}
 
 
-def foot_speed_difference(points: ArrayLike, t: ArrayLike, /) -> F:
+def foot_speed_difference(points: ArrayLike, t: ArrayLike, /, *,
+                          torso: ArrayLike | None = None) -> F:
     """(T,) image speed of the left mid-foot minus the right's, in torso lengths per second,
-    from pixel points (T, 33, 2) and timestamps (T,) s. NaN where a point is missing."""
+    from pixel points (T, 33, 2) and timestamps (T,) s. NaN where a point is missing.
+    ``torso``: (T,) torso length in pixels of ``points``, if already known."""
     p = np.asarray(points, dtype=float)
+    return mid_foot_speed_difference({s: p[:, list(MIDFOOT[s])] for s in SIDES}, t,
+                                     torso_length(p) if torso is None else torso)
+
+
+def mid_foot_speed_difference(feet: dict[Side, NDArray], t: ArrayLike, torso: ArrayLike, /) -> F:
+    """:func:`foot_speed_difference` from each side's mid-foot points ``feet[side]`` (T, 3, 2)
+    pixels (heel, toe, ankle: the order of :data:`MIDFOOT`), timestamps ``t`` (T,) s and the
+    torso length ``torso`` (T,) px: no full (T, 33, 2) array needed."""
     t = np.asarray(t, dtype=float)
-    torso = torso_length(p)
     speed = {}
     for s in SIDES:
-        mid = p[:, list(MIDFOOT[s])].mean(axis=1)
+        mid = feet[s].mean(axis=1)
         speed[s] = np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) if len(t) > 1 else \
             np.full(len(t), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -47,7 +47,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from screen.kinematics.body import torso_length
 from screen.kinematics.stats import nanmedian
 
 if TYPE_CHECKING:
@@ -130,7 +129,7 @@ def _evidence(trial: Trial, frames: np.ndarray, lms: list[int]) -> dict[str, flo
     visibility = float(np.nanmedian(vis)) if np.any(np.isfinite(vis)) else 0.0
     win = _windows(trial, frames)
     raw = trial.raw[win][:, lms]
-    scale = nanmedian(torso_length(trial.raw))
+    scale = trial.raw_torso_px
     d2 = np.abs(raw[2:] - 2 * raw[1:-1] + raw[:-2]) if len(raw) > 2 else np.zeros((0, 1, 2))
     noise = nanmedian(d2) / 1.65 / scale if np.isfinite(scale) and scale > 0 else np.inf
     if not np.isfinite(noise):

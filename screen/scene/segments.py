@@ -42,9 +42,9 @@ from numpy.typing import NDArray
 
 from screen.conditioning.signal import interpolate, rolling_nanmedian
 from screen.kinematics.body import torso_length
-from screen.kinematics.gait import foot_speed_difference
+from screen.kinematics.gait import MIDFOOT, mid_foot_speed_difference
 from screen.kinematics.stats import nanmedian
-from screen.landmarks import FEET, HIPS, LM
+from screen.landmarks import FEET, HIPS, LM, SIDES
 from screen.scene.framing import BODY, seen
 from screen.scene.view import View
 
@@ -138,29 +138,32 @@ def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDAr
     return view
 
 
-def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneSettings
-                   ) -> NDArray[np.object_]:
-    """(T,) activity per frame from the raw image landmarks (T, 33, 5) and gated pixels. The
+def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneSettings, *,
+                   torso: NDArray | None = None) -> NDArray[np.object_]:
+    """(T,) activity per frame from the raw image landmarks (T, 33, 5) and gated pixels
+    ``points`` (T, 33, 2); ``torso`` (T,) is their torso length in pixels if already known. The
     feet are median-smoothed over ``feet_smooth_s`` (short next to a stride of ≈ 1 s) *before*
     their speed is taken: landmark noise
     alone (jumps of a few pixels each frame) must not read as walking — the confidence judges
-    that noise, not the activity."""
+    that noise, not the activity. Only the feet are copied (smoothed), not ``points``."""
     if len(t) < 2:
         return np.where(seen(image, BODY), "in_place", "absent").astype(object)
     n = max(3, int(round(settings.smooth_s / np.median(np.diff(t)))))
-    torso = rolling_nanmedian(torso_length(points), n)
-    feet = np.array(points, dtype=float)
+    torso_px = torso_length(points) if torso is None else torso
+    torso = rolling_nanmedian(torso_px, n)
     k = max(3, int(round(settings.feet_smooth_s / np.median(np.diff(t)))))
-    feet[:, list(FEET)] = rolling_nanmedian(feet[:, list(FEET)].reshape(len(t), -1), k).reshape(
-        len(t), len(FEET), 2)
-    ankles = feet[:, [LM.LEFT_ANKLE, LM.RIGHT_ANKLE]]
+    feet = rolling_nanmedian(np.asarray(points, dtype=float)[:, list(FEET)].reshape(len(t), -1),
+                             k).reshape(len(t), len(FEET), 2)  # (T, len(FEET), 2) smoothed
+    at = {lm: j for j, lm in enumerate(FEET)}
+    ankles = feet[:, [at[LM.LEFT_ANKLE], at[LM.RIGHT_ANKLE]]]
     seen_ankles = np.isfinite(ankles).sum(axis=1)
     with np.errstate(invalid="ignore"):
         mid = np.where(seen_ankles > 0, np.nansum(ankles, axis=1) / np.maximum(seen_ankles, 1),
                        np.nan)
     mid = interpolate(mid, np.arange(len(mid)), inside_only=True)
     speed = rolling_nanmedian(np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) / torso, n)
-    stepping = rolling_nanmedian(np.abs(foot_speed_difference(feet, t)), n)
+    mid_feet = {s: feet[:, [at[i] for i in MIDFOOT[s]]] for s in SIDES}
+    stepping = rolling_nanmedian(np.abs(mid_foot_speed_difference(mid_feet, t, torso_px)), n)
     # seated (knees level with the hips): a foot swinging out in the hip-rotation test is not a step
     knee_drop = (points[:, LM.LEFT_KNEE, 1] + points[:, LM.RIGHT_KNEE, 1]
                  - points[:, LM.LEFT_HIP, 1] - points[:, LM.RIGHT_HIP, 1]) / 2
@@ -211,11 +214,12 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
     n = max(1, int(round(settings.smooth_s / dt)))
     turn = rolling_nanmedian(body_turn(world), n)
     view = frame_views(turn, points, settings)
-    activity = frame_activity(image, points, t, settings)
+    torso_px = torso_length(points)  # (T,) px, read twice below
+    activity = frame_activity(image, points, t, settings, torso=torso_px)
     view[activity == "absent"] = "unknown"
 
     hip = np.asarray(points, dtype=float)[:, list(HIPS)].mean(axis=1)
-    torso = nanmedian(torso_length(points))
+    torso = nanmedian(torso_px)
     jump = np.zeros(len(t))
     jump[1:] = np.linalg.norm(np.diff(hip, axis=0), axis=-1) / torso
     with np.errstate(invalid="ignore"):
