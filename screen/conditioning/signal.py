@@ -129,6 +129,43 @@ def rolling_nanmedian(x: NDArray, /, window: int) -> F:
 
 
 
+def rolling_nanmedian_above(x: NDArray, /, window: int, threshold: float) -> NDArray[np.bool_]:
+    """(T,) ``rolling_nanmedian(x, window) > threshold`` for ``x`` (T,), the same booleans (NaN
+    medians: False), without sorting every window: the finite samples of each window and those
+    above ``threshold`` are counted from running sums. With k finite samples of which a lie
+    above, the median's middle sample(s) — ranks (k − 1) // 2 and k // 2 of the sorted window —
+    lie above exactly when fewer than rank + 1 samples are at or below it; only the windows
+    whose two middle samples (k even) lie either side of ``threshold`` need their values, and
+    only those are sorted (their mean is the median, computed as :func:`rolling_nanmedian`
+    does)."""
+    x = np.asarray(x, dtype=float)
+    after = (window - 1) // 2
+    padded = np.full(len(x) + window - 1, np.nan)
+    padded[window - 1 - after:window - 1 - after + len(x)] = np.where(np.isfinite(x), x, np.nan)
+    finite = np.isfinite(padded)
+    with np.errstate(invalid="ignore"):
+        above = padded > threshold  # False at NaN
+    k = _window_sums(finite, window)
+    a = _window_sums(above, window)
+    at_or_below = k - a
+    out = at_or_below <= (k - 1) // 2  # the lower middle sample lies above
+    out &= k > 0
+    straddle = np.flatnonzero((k % 2 == 0) & (k > 0) & (at_or_below == k // 2))
+    if len(straddle):
+        w = np.sort(np.lib.stride_tricks.sliding_window_view(padded, window)[straddle], axis=-1)
+        ks = k[straddle][:, None]
+        lo = np.take_along_axis(w, (ks - 1) // 2, axis=-1)[:, 0]
+        hi = np.take_along_axis(w, ks // 2, axis=-1)[:, 0]
+        out[straddle] = (lo + hi) / 2 > threshold
+    return out
+
+
+def _window_sums(flags: NDArray[np.bool_], window: int) -> NDArray[np.intp]:
+    """(len(flags) − window + 1,) number of True in each run of ``window`` consecutive flags."""
+    seen = np.concatenate([[0], np.cumsum(flags, dtype=np.intp)])
+    return seen[window:] - seen[:-window]
+
+
 def rolling_median(x: NDArray, /, window: int) -> F:
     """Centred rolling median over axis 0 of ``x`` (T, C) with an odd ``window``, the ends
     padded with the first and last rows (``scipy.ndimage.median_filter(mode="nearest")``'s

@@ -40,7 +40,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.signal import interpolate, rolling_nanmedian
+from screen.conditioning.signal import interpolate, rolling_nanmedian, rolling_nanmedian_above
 from screen.kinematics.body import torso_length
 from screen.kinematics.gait import MIDFOOT, mid_foot_speed_difference
 from screen.kinematics.stats import nanmedian
@@ -115,15 +115,17 @@ class Scene:
 
 
 def body_turn(world: NDArray, /) -> F:
-    """(T,) unsmoothed body turn in degrees from world landmarks (T, 33, 3) (module docstring)."""
-    w = np.asarray(world, dtype=float)
+    """(T,) unsmoothed body turn in degrees from world landmarks (T, 33, 3) (module docstring).
+    Only the shoulders and hips are read (and converted to float64)."""
+    used = [LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP]
+    w = np.asarray(np.asarray(world)[:, used], dtype=float)  # (T, 4, 3) m
 
     def yaw(a: int, b: int) -> F:
         v = w[:, a] - w[:, b]
         return np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0])))
 
-    shoulders = yaw(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
-    return np.where(np.isfinite(shoulders), shoulders, yaw(LM.LEFT_HIP, LM.RIGHT_HIP))
+    shoulders = yaw(0, 1)
+    return np.where(np.isfinite(shoulders), shoulders, yaw(2, 3))
 
 
 def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDArray[np.object_]:
@@ -161,16 +163,19 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
         mid = np.where(seen_ankles > 0, np.nansum(ankles, axis=1) / np.maximum(seen_ankles, 1),
                        np.nan)
     mid = interpolate(mid, np.arange(len(mid)), inside_only=True)
-    speed = rolling_nanmedian(np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) / torso, n)
+    # the rolling medians below are only compared with a threshold: rolling_nanmedian_above
+    # gives those booleans without every window's median
+    fast = rolling_nanmedian_above(np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) / torso,
+                                   n, settings.walking_speed)
     mid_feet = {s: feet[:, [at[i] for i in MIDFOOT[s]]] for s in SIDES}
-    stepping = rolling_nanmedian(np.abs(mid_foot_speed_difference(mid_feet, t, torso_px)), n)
+    stepping = rolling_nanmedian_above(np.abs(mid_foot_speed_difference(mid_feet, t, torso_px)),
+                                       n, settings.stepping_speed)
     # seated (knees level with the hips): a foot swinging out in the hip-rotation test is not a step
     knee_drop = (points[:, LM.LEFT_KNEE, 1] + points[:, LM.RIGHT_KNEE, 1]
                  - points[:, LM.LEFT_HIP, 1] - points[:, LM.RIGHT_HIP, 1]) / 2
-    seated = rolling_nanmedian(knee_drop / torso, n) < settings.seated_below
-    with np.errstate(invalid="ignore"):
-        walking = ((speed > settings.walking_speed) | (stepping > settings.stepping_speed)) \
-            & ~seated
+    # median < seated_below ⇔ the median of the negated values (its negation, exactly) > −that
+    seated = rolling_nanmedian_above(-(knee_drop / torso), n, -settings.seated_below)
+    walking = (fast | stepping) & ~seated
     return np.where(~seen(image, BODY), "absent",
                     np.where(walking, "walking", "in_place")).astype(object)
 

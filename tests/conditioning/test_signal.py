@@ -131,3 +131,21 @@ def test_rolling_median_equals_scipys_median_filter(n, window):
 
     x = np.random.default_rng(n).normal(size=(n, 4)).round(1)  # rounded: ties occur
     assert np.array_equal(rolling_median(x, window), median_filter(x, size=(window, 1), mode="nearest"))
+
+
+def test_rolling_nanmedian_above_is_the_median_compared():
+    """Counting (and sorting only the windows whose middle samples straddle the threshold) gives
+    the same booleans as comparing the rolling median — also for ``<`` through negation."""
+    from screen.conditioning.signal import rolling_nanmedian, rolling_nanmedian_above
+
+    rng = np.random.default_rng(1)
+    for _ in range(500):
+        n, window = int(rng.integers(1, 80)), int(rng.integers(1, 35))
+        x = np.round(rng.normal(0, 1, n), int(rng.integers(0, 3)))  # ties, and the threshold hit
+        x[rng.random(n) < rng.random() * 0.6] = np.nan
+        x[rng.random(n) < 0.02] = np.inf
+        thr = float(np.round(rng.normal(0, 0.5), 1))
+        median = rolling_nanmedian(x, window)
+        with np.errstate(invalid="ignore"):
+            assert np.array_equal(rolling_nanmedian_above(x, window, thr), median > thr)
+            assert np.array_equal(rolling_nanmedian_above(-x, window, -thr), median < thr)
