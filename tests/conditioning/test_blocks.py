@@ -31,3 +31,29 @@ def test_block_sizes_do_not_change_results(monkeypatch, block):
              signal.rolling_nanmedian(x, 9), signal.rolling_median(np.nan_to_num(x), 9))
     for a, b in zip(before, after, strict=True):
         assert np.array_equal(a, b, equal_nan=True)
+
+
+@pytest.mark.parametrize("clip", ["knee_to_wall_side.mp4", "two_people_side.mp4"])
+def test_threads_do_not_change_results(monkeypatch, clip_recording, clip):
+    """The stages run on a second thread (screen/speed.py THREADS) give the same result, bit for
+    bit, as all in the calling thread; auto-recognised and named test alike."""
+    import json
+
+    from screen import analysis
+
+    rec = clip_recording(clip)
+
+    def run(test):
+        r = analysis.analyze(rec, test=test)
+        return (json.dumps(r.to_dict(), sort_keys=True, default=str), r.trial.points,
+                r.trial.raw, r.frames)
+
+    for test in ("auto", "hip_rotation"):
+        monkeypatch.setattr(analysis, "THREADS", 2)
+        two = run(test)
+        monkeypatch.setattr(analysis, "THREADS", 1)
+        one = run(test)
+        assert one[0] == two[0]
+        assert np.array_equal(one[1], two[1], equal_nan=True)
+        assert np.array_equal(one[2], two[2], equal_nan=True)
+        assert one[3].equals(two[3])
