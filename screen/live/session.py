@@ -251,7 +251,8 @@ class Trial:
     source_ended: bool = False  # its clip ended (a later clip's frames are not part of it)
     annotated: VideoRecorder | None = None  # the shown images, with --annotated-video
     annotated_path: Path | None = None
-    annotated_t0: float | None = None
+    first_index: int | None = None  # the source index of its first captured frame
+    last_shown: NDArray | None = None  # the last image written to the annotated video (RGB)
 
 
 def protocol_settings(test: str, **given: Any) -> Any:
@@ -439,8 +440,8 @@ class Session:
         if trial is not None and not trial.source_ended and frame.item == (
                 trial.item if trial.item is not None else frame.item):
             trial.captured += 1
-            if trial.annotated_t0 is None:  # the annotated video's time zero
-                trial.annotated_t0 = frame.t
+            if trial.first_index is None:  # the annotated video's frame zero
+                trial.first_index = frame.index
             if trial.video is not None:
                 trial.video.put(frame.rgb)
 
@@ -547,6 +548,9 @@ class Session:
             trial, self._trial = self._trial, None
         if trial is None:
             return None
+        if trial.annotated is not None and trial.last_shown is not None:
+            for _ in range(trial.captured - trial.annotated.queued):  # frames after the last shown
+                trial.annotated.put(trial.last_shown)
         for rec in (trial.video, trial.annotated):
             if rec is not None:
                 rec.close()
@@ -864,17 +868,18 @@ class Session:
             cv2.imshow(WINDOW_NAME, self._last_image)
 
     def _record_shown(self, frame: CapturedFrame, img: NDArray) -> None:
-        """With ``--annotated-video``, the shown image into the open trial's annotated video,
-        repeated to keep the source's timing when the display skipped frames."""
+        """With ``--annotated-video``, the shown image into the open trial's annotated video at
+        the position of its camera frame (repeated where the display skipped frames, so the
+        video keeps the source's timing)."""
         trial = self._trial
         if trial is None or trial.annotated_path is None or trial.source_ended:
             return
         if trial.annotated is None:
             trial.annotated = VideoRecorder(trial.annotated_path, self.fps, img.shape[1::-1])
-        due = int(round((frame.t - (trial.annotated_t0 or frame.t)) * self.fps)) + 1
-        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        for _ in range(max(1, due - trial.annotated.queued)):
-            trial.annotated.put(rgb)
+        first = trial.first_index if trial.first_index is not None else frame.index
+        trial.last_shown = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        for _ in range(max(1, frame.index - first + 1 - trial.annotated.queued)):
+            trial.annotated.put(trial.last_shown)
 
     def _render(self, frame: CapturedFrame) -> tuple[NDArray, PoseState | None]:
         """The shown image: the camera (scaled to ``display_max`` on its long side) with the

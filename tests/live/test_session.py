@@ -197,6 +197,9 @@ def test_camera_lost_mid_trial_keeps_what_was_recorded(shared, lite, tmp_path):
     (["--source", "/nonexistent/clip.mp4", "--no-window"], "no such file"),
     (["--source", "/nonexistent/clip.mp4"], "no display to open a window on"),
     (["--no-window", "--record-video"], "--record-video needs --record DIR"),
+    (["--no-window", "--annotated-video"], "--annotated-video needs --record DIR"),
+    (["--no-window", "--check", "knee-to-wall"], "--check needs the window"),
+    (["--source", "/nonexistent/a.mp4", "/nonexistent/b.mp4", "--no-window"], "no such file"),
     (["--no-window", "--trial", "manual"], "--trial manual needs the window's keys"),
     (["--no-window", "--record", __file__], "exists and is not a directory"),
 ])

@@ -158,8 +158,10 @@ def test_keys_choose_side_start_and_stop_a_trial_and_quit(xvfb, shared, tmp_path
 
     try:
         xdo("search", "--sync", "--onlyvisible", "--name", "movescreen live")
-        first = app.stderr.readline()  # keys count once the model is ready (the window says so)
-        assert "pose model ready" in first, first
+        seen = []  # keys count once the model is ready (the window says so)
+        while not any("pose model ready" in line for line in seen) and len(seen) < 50:
+            seen.append(app.stderr.readline())
+        assert "pose model ready" in seen[-1], seen
         xdo("mousemove", "200", "300")  # no window manager: keys go to the window under the pointer
         time.sleep(0.3)
         xdo("key", "t")
@@ -302,6 +304,8 @@ def test_a_guided_knee_to_wall_check_runs_both_sides_to_a_report(xvfb, shared, t
     finally:
         if app.poll() is None:
             app.kill()
+        app.stdout.close()
+        app.stderr.close()
     err = "".join(err_lines)
     assert app.returncode == 0, err
 
