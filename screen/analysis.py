@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -226,7 +227,12 @@ class _Stages:
     (the documented list is in :mod:`screen.speed`); with one thread, each runs when started."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(THREADS - 1) if THREADS > 1 else None
+        # only an analysis called from the main thread starts threads: the live view analyses
+        # on its own background thread while the camera and the model run (the cores are busy),
+        # and a pool started there lost the Ctrl-C sent to the main thread in the live tests
+        # (tests/live/test_session.py, under pytest -n 2; cause not found)
+        main = threading.current_thread() is threading.main_thread()
+        self._pool = ThreadPoolExecutor(THREADS - 1) if THREADS > 1 and main else None
 
     def __enter__(self) -> _Stages:
         return self

@@ -7,7 +7,10 @@ the CPU caches (a pass over the whole (T, 33, 5) landmark array streams 71 MB pe
 Threads (:data:`THREADS`): :func:`screen.analysis.analyze` runs independent stages of one
 analysis at the same time; numpy and scipy release the GIL in their loops. The only place that
 starts them is ``screen/analysis.py`` (``_analyse``), on one pool of ``THREADS − 1`` threads
-next to the calling one:
+next to the calling one — only when the analysis is called from the main thread (the live view
+analyses on a background thread while the camera and the model run; a pool started there lost
+the Ctrl-C sent to the main thread in ``tests/live/test_session.py`` under ``pytest -n 2``,
+cause not found):
 
 - the framing check (:func:`screen.scene.framing.check_framing`, raw landmarks) while the legs
   are re-paired;
