@@ -4,7 +4,10 @@ Block sizes bound the scratch memory of vectorised passes and keep each pass ove
 the CPU caches (a pass over the whole (T, 33, 5) landmark array streams 71 MB per hour of
 30 fps frames); the results are the same bits for any block size (the tests vary them).
 
-Threads (:data:`THREADS`): :func:`screen.analysis.analyze` runs independent stages of one
+Threads (:data:`THREADS`, **1 for now**: with 2, ``tests/live/test_session.py::
+test_ctrl_c_keeps_the_open_trial`` fails in the whole suite under ``pytest -n 2`` — the Ctrl-C
+is lost — though the results are the same bits; to be found before 2 is the default):
+:func:`screen.analysis.analyze` runs independent stages of one
 analysis at the same time; numpy and scipy release the GIL in their loops. The only place that
 starts them is ``screen/analysis.py`` (``_analyse``), on one pool of ``THREADS − 1`` threads
 next to the calling one — only when the analysis is called from the main thread (the live view
@@ -29,4 +32,4 @@ the same bits, in the same order, for any ``THREADS`` (the tests run with 1 and 
 
 PASS_BLOCK = 2048  # frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks)
 MEDIAN_BLOCK = 1024  # frames per block of the rolling medians (scratch ≈ 3 MB)
-THREADS = 2  # threads of one analysis (the calling one included); 1: no other thread
+THREADS = 1  # threads of one analysis (the calling one included); 1: no other thread (2: see above)
