@@ -154,7 +154,6 @@ class Stats:
     started_wall: float = field(default_factory=time.time)
     model_ready_at: float | None = None
     first_frame_at: float | None = None  # the first camera image shown
-    first_pose_at: float | None = None  # the first frame with a person through the model
     first_skeleton_at: float | None = None  # the first image shown with a skeleton
 
     @staticmethod
@@ -328,7 +327,7 @@ class Session:
         self._pose: PoseState | None = None
         self._analysing = -1  # index of the frame the inference thread works on
         self._trial: Trial | None = None
-        self._trials = _existing_trials(options.record_dir)
+        self._trials = _highest(options.record_dir, "trial")
         self._infer_error: BaseException | None = None
         self._infer_done = threading.Event()
         self._infer_ready = threading.Event()
@@ -341,7 +340,7 @@ class Session:
         self._recognised: tuple[str | None, str] = (None, "move: the test is recognised from "
                                                     "the last seconds of movement")
         self._level: Vertical | None = None
-        self._level_frames: list[tuple[NDArray, NDArray]] = []
+        self._level_frames: list[tuple[NDArray, NDArray]] = []  # (edges (N, 4), person (33, 2))
         self._progress: tuple[int, int] = (0, 0)  # (trial number, repetitions counted)
         self._check_trials: list[tuple[TrialSpec, Result]] = []
         self._spoken = ""
@@ -428,8 +427,6 @@ class Session:
                         trial.t.append(frame.t)
                         trial.image.append(image)
                         trial.world.append(world)
-            if self.stats.first_pose_at is None and np.isfinite(image[:, 0]).any():
-                self.stats.first_pose_at = time.perf_counter()
             self.stats.analysed_at.append(time.perf_counter())
 
     # ---- capture thread ----------------------------------------------------------------------
@@ -476,14 +473,17 @@ class Session:
         return len(result.repetitions.get("counted", []))
 
     def _update_level(self) -> None:
-        """Pool the newest frame (with the person's landmarks masked out) and re-estimate the
-        camera's roll from the scene's straight edges."""
+        """Pool the newest frame's straight edges (with the person's landmarks, masked out in the
+        fit) and re-estimate the camera's roll from the pooled edges."""
         frame, pose = self._last_frame, self._pose
         if frame is None or pose is None or self.opt.camera_tilt_deg is not None:
             return
-        self._level_frames = [*self._level_frames, (frame.rgb, pose.points)][-self.opt.level_frames:]
-        frames = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f, _ in self._level_frames]
-        self._level = vertical.from_frames(frames, person_points=[p for _, p in self._level_frames])
+        gray = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2GRAY)  # each frame's edges found once
+        found = vertical.detect_segments(gray, scales_px=vertical.DEFAULT_SETTINGS.scales_px)
+        self._level_frames = [*self._level_frames, (found, pose.points)][-self.opt.level_frames:]
+        self._level = vertical.from_segments([f for f, _ in self._level_frames], gray.shape,
+                                             None, [p for _, p in self._level_frames],
+                                             vertical.DEFAULT_SETTINGS)
 
     def _recognise(self) -> None:
         """Recognise the test from the last ``recognise_s`` seconds, as ``analyze`` recognises
@@ -495,9 +495,7 @@ class Session:
         keep = t >= t[-1] - self.opt.recognise_s if len(t) else np.zeros(0, bool)
         if keep.sum() < 10:
             return
-        rec = Recording(t=t[keep], image=image[keep], world=world[keep],
-                        meta={"source": self.source.name, "width": int(self.source.width),
-                              "height": int(self.source.height)})
+        rec = Recording(t=t[keep], image=image[keep], world=world[keep], meta=self._meta())
         try:
             fixed, _, gated, scene = scene_of(rec)
             found = detect(gated, scene, fixed.t)
@@ -561,17 +559,19 @@ class Session:
                 if path is not None and path.exists():
                     path.unlink()
 
-    def _recording(self, trial: Trial) -> Recording:
+    def _meta(self) -> dict[str, Any]:
+        """What a Recording of this session says about its source and model."""
         src = self.source
-        meta = {"source": src.name, "width": int(src.width), "height": int(src.height),
+        return {"source": src.name, "width": int(src.width), "height": int(src.height),
                 "rotation_deg": int(getattr(src, "rotation_deg", 0)),
                 "fps_nominal": float(src.fps) if np.isfinite(src.fps) else None,
                 "timestamps": ("nominal" if src.nominal_timing else
                                "capture" if src.name.startswith("camera") else "container"),
-                "model": self.model.name, "model_sha256": self.model.sha256,
-                "mode": "live", "trial": trial.number}
+                "model": self.model.name, "model_sha256": self.model.sha256, "mode": "live"}
+
+    def _recording(self, trial: Trial) -> Recording:
         return Recording(t=np.asarray(trial.t, dtype=float), image=np.stack(trial.image),
-                         world=np.stack(trial.world), meta=meta)
+                         world=np.stack(trial.world), meta=self._meta() | {"trial": trial.number})
 
     def _analyse_trial(self, trial: Trial) -> Result | None:
         name = f"trial {trial.number}"
@@ -1071,9 +1071,7 @@ def _check_folder(record_dir: Path | None) -> Path:
 
         record_dir = Path(platformdirs.user_data_dir("movescreen")) / "checks"
     record_dir.mkdir(parents=True, exist_ok=True)
-    numbers = [int(p.name[6:]) for p in record_dir.glob("check-[0-9][0-9][0-9]*")
-               if p.name[6:].isdigit()]
-    return record_dir / f"check-{max(numbers, default=0) + 1:03d}"
+    return record_dir / f"check-{_highest(record_dir, 'check') + 1:03d}"
 
 
 def with_coverage(result: Result, analysed: int, expected: int, ended_early: bool,
@@ -1101,11 +1099,12 @@ def with_coverage(result: Result, analysed: int, expected: int, ended_early: boo
                                asymmetry=asymmetry(measurements))
 
 
-def _existing_trials(record_dir: Path | None) -> int:
-    """The highest ``trial-NNN`` number already in ``record_dir`` (0 if none): new trials are
-    numbered after it, so nothing recorded before is ever replaced."""
+def _highest(record_dir: Path | None, prefix: str) -> int:
+    """The highest ``<prefix>-NNN`` number already in ``record_dir`` (0 if none): new trials
+    and checks are numbered after it, so nothing recorded before is ever replaced."""
     if record_dir is None or not record_dir.is_dir():
         return 0
-    numbers = [int(p.name[6:]) for p in record_dir.glob("trial-[0-9][0-9][0-9]*")
-               if p.name[6:].isdigit()]
+    start = len(prefix) + 1
+    numbers = [int(p.name[start:]) for p in record_dir.glob(f"{prefix}-[0-9][0-9][0-9]*")
+               if p.name[start:].isdigit()]
     return max(numbers, default=0)

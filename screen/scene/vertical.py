@@ -416,15 +416,17 @@ def from_frames(frames: Sequence[NDArray[np.uint8]], person_boxes: Sequence[Arra
             raise ValueError(f"frames differ in size: {img.shape[:2]} vs {shape}")
         gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
         segments.append(detect_segments(gray, scales_px=settings.scales_px))
-    return _fit_off_person(segments, shape, person_boxes, person_points, settings)
+    return from_segments(segments, shape, person_boxes, person_points, settings)
 
 
-def _fit_off_person(segments: Sequence[F], shape: tuple[int, int],
+def from_segments(segments: Sequence[F], shape: tuple[int, int],
                     person_boxes: Sequence[ArrayLike | None] | None,
                     person_points: Sequence[ArrayLike | None] | None,
                     settings: VerticalSettings) -> Vertical:
-    """:func:`fit_roll` on the LSD ``segments`` (per frame (Ni, 4) pixels) of frames of ``shape``
-    (H, W), without those lying more than ``max_on_person`` on the person of that frame."""
+    """Scene estimate of the roll from the LSD ``segments`` (per frame (Ni, 4) pixels, from
+    :func:`detect_segments`) of frames of ``shape`` (H, W): :func:`fit_roll` without the
+    segments lying more than ``max_on_person`` on the person of that frame. (The live view keeps
+    each frame's segments and re-fits as frames arrive, rather than re-detecting them.)"""
     n = len(segments)
     boxes = list(person_boxes) if person_boxes is not None else [None] * n
     points = list(person_points) if person_points is not None else [None] * n
@@ -489,7 +491,7 @@ def from_video(path: str | Path, /, *, n_frames: int | None = None, landmarks: R
     if not segments:
         raise MovescreenError(f"{path}: no frames to estimate the camera's roll from")
     pts = person_points(landmarks, idx[:len(segments)]) if landmarks is not None else None
-    return _fit_off_person(segments, shape, None, pts, settings)
+    return from_segments(segments, shape, None, pts, settings)
 
 
 def sampled_segments(path: str | Path, indices: ArrayLike, scales_px: Sequence[int], /
