@@ -718,8 +718,13 @@ class Session:
         specs = [s for s, _ in self._check_trials]
         session = run_session(specs, results=[r for _, r in self._check_trials],
                               thresholds=self.opt.thresholds, model=self.model.name)
-        out = _check_folder(self.opt.record_dir)
-        write_session(session, out)
+        try:
+            out = _check_folder(self.opt.record_dir)
+            write_session(session, out)
+        except OSError as err:
+            raise MovescreenError(f"the check's report could not be written "
+                                  f"({err.strerror or err}); the results printed above are kept"
+                                  ) from err
         if not self.guide.finished:
             self.log(f"the check ended at {self.guide.heading().lower()}; the report covers "
                      "the trials done")
