@@ -60,3 +60,30 @@ def test_no_windows():
     assert w.n == 0 and len(w.frame) == 0
     assert w.mean(np.zeros(0), np.zeros(0, bool)).shape == (0,)
     assert w.median(np.zeros(0), np.zeros(0, bool)).shape == (0,)
+
+
+def test_quadratic_max_exact_on_parabolas_and_matches_polyfit_on_noise():
+    """Ground truth by construction: a parabola's highest point is read exactly (vertex on a
+    frame, and between frames: the highest fitted value at the frames); on noisy data the fit
+    equals ``np.polyfit`` window by window; fewer than ``min_count`` frames give their mean."""
+    t = np.arange(300) / 30.0
+    start, end = np.array([0, 40, 100, 200, 250]), np.array([30, 100, 160, 230, 253])
+    w = Windows.of(start, end)
+    apex = np.array([0.5, 2.0, 4.3 + 1 / 60, 7.2, 8.35])  # s; window 2: between two frames
+    height = np.array([20.0, -3.0, 31.0, 12.0, 7.0])
+    y = height[w.group] - 8.0 * (t[w.frame] - apex[w.group]) ** 2
+    sel = np.ones(len(y), bool)
+    got = w.quadratic_max(t[w.frame], y, sel, apex)
+    tf = t[w.frame]
+    want = [y[w.group == i].max() for i in range(w.n)]  # the parabola at its best frame
+    assert got[:4] == pytest.approx(want[:4], abs=1e-9)
+    assert got[1] == pytest.approx(-3.0, abs=1e-9)  # vertex on a frame: exact height
+    assert got[4] == pytest.approx(np.mean(y[w.group == 4]), abs=1e-12)  # 3 frames < 5: mean
+    rng = np.random.default_rng(3)
+    noisy = y + rng.normal(0, 1, len(y))
+    got = w.quadratic_max(tf, noisy, sel, apex)
+    for i in range(4):
+        k = w.group == i
+        c = np.polyfit(tf[k] - apex[i], noisy[k], 2)
+        assert got[i] == pytest.approx(np.polyval(c, tf[k] - apex[i]).max(), abs=1e-9)
+    assert np.isnan(w.quadratic_max(tf, noisy, np.zeros(len(y), bool), apex)).all()
