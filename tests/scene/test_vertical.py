@@ -121,6 +121,22 @@ def test_vertical_is_reported_where_the_person_stands(roll, vp_w):
     assert V.person_center([None], [points]) == pytest.approx(person + [0.0, 0.5])
 
 
+def test_person_center_is_the_median_landmark_or_box_centre():
+    pts = np.full((33, 2), np.nan)
+    pts[:3] = [[10.0, 20.0], [30.0, 40.0], [50.0, 60.0]]
+    assert V.person_center([None, None], [pts, None]) == pytest.approx([30.0, 40.0])
+    assert V.person_center([[0, 0, 100, 200], None], [None, None]) == pytest.approx([50.0, 100.0])
+    assert V.person_center([None], [None]) is None
+
+
+def test_row_median_is_the_median_of_the_used_entries():
+    rng = np.random.default_rng(3)
+    x, use = rng.normal(size=(40, 9)), rng.random((40, 9)) > 0.4
+    use[0], use[1], use[1, 4] = False, False, True  # a row with none, a row with one
+    expected = [np.median(row[u]) if u.any() else np.nan for row, u in zip(x, use, strict=True)]
+    np.testing.assert_allclose(V._row_median(x, use), expected)
+
+
 def test_known_rotation_of_a_drawn_scene_is_recovered():
     # the same scene rolled with warpAffine (the real-clip check, on exact geometry)
     scene = plumb_scene(1.0)
