@@ -24,12 +24,16 @@ SHARED = Path(os.environ.get("MOVESCREEN_SHARED", Path(__file__).resolve().paren
 H, W = 1280, 720  # portrait, like the phone clips
 
 
-def plumb_scene(roll_deg: float, *, vp_w: float = 0.0, seed: int = 0, shape: tuple[int, int] = (H, W)
-                ) -> np.ndarray:
+COLUMNS = tuple(np.r_[-0.42, -0.25, np.linspace(0.05, 0.45, 7)])
+
+
+def plumb_scene(roll_deg: float, *, vp_w: float = 0.0, seed: int = 0, shape: tuple[int, int] = (H, W),
+                columns: tuple[float, ...] = COLUMNS) -> np.ndarray:
     """A grey BGR image of door frames, shelves and wall corners drawn for a camera rolled by
     ``roll_deg`` (true up appears at ``up_vector(roll_deg)``). ``vp_w`` ≠ 0 makes the verticals
     converge on a vanishing point at distance L / vp_w along true up from the centre (a pitched
-    camera; negative = below the picture, camera pitched down)."""
+    camera; negative = below the picture, camera pitched down). ``columns``: where the verticals
+    stand, as offsets from the centre along true right, fractions of the width."""
     h, w = shape
     rng = np.random.default_rng(seed)
     img = np.clip(rng.normal(128, 6, (h, w)), 0, 255).astype(np.uint8)
@@ -39,7 +43,7 @@ def plumb_scene(roll_deg: float, *, vp_w: float = 0.0, seed: int = 0, shape: tup
     long_side = max(shape)
     vp = c + up * long_side / vp_w if vp_w else None
     # verticals across the width, more of them on the right (so a converging set is lopsided)
-    for u in np.r_[-0.42, -0.25, np.linspace(0.05, 0.45, 7)] * w:
+    for u in np.asarray(columns) * w:
         base = c + u * right + rng.uniform(-0.25, 0.25) * h * up
         direction = up if vp is None else np.sign(vp_w) * (vp - base) / np.linalg.norm(vp - base)
         a, b = base - 0.15 * h * direction, base + 0.15 * h * direction
@@ -90,6 +94,47 @@ def test_pitched_camera_roll_is_recovered_from_converging_verticals(roll, vp_w):
     assert np.ptp(spread.lean[spread.vertical]) > 4  # the scene really does converge
     level_lines_only = dataclasses.replace(V.DEFAULT_SETTINGS, pitch_prior=1e-6)  # no pitch model
     assert abs(V.from_frames([scene], settings=level_lines_only).roll_deg - roll) > 0.5
+
+
+@pytest.mark.parametrize(("roll", "vp_w"), [(2.0, 0.3), (-3.0, -0.3), (4.0, -0.2)])
+def test_vertical_is_reported_where_the_person_stands(roll, vp_w):
+    # a pitched camera: plumb lines lean differently across the picture, so the vertical the
+    # person's angles need is the one through them. Verticals drawn right of centre only; the
+    # person (two landmarks) at 0.3 of the width right of centre. Expected: the direction from the
+    # person to the verticals' vanishing point, and the roll at the centre without the person
+    cols = tuple(np.linspace(0.18, 0.45, 6))
+    scene = plumb_scene(roll, vp_w=vp_w, columns=cols)
+    up = up_vector(roll)
+    c = np.array([W / 2, H / 2])
+    vp = c + up * max(H, W) / vp_w
+    person = c + 0.3 * W * np.array([-up[1], up[0]])
+    expected = tilt_of(np.sign(vp_w) * (vp - person))
+    assert abs(expected - roll) > 1.5  # the two really differ
+    points = np.full((33, 2), np.nan)
+    points[LM.NOSE], points[LM.LEFT_EYE] = person, person + [0.0, 1.0]
+    at_person = V.from_frames([scene], person_points=[points])
+    assert at_person.reliable and at_person.roll_deg == pytest.approx(expected, abs=0.2)
+    at_centre = dataclasses.replace(V.DEFAULT_SETTINGS, at_person=False)
+    assert V.from_frames([scene], person_points=[points], settings=at_centre).roll_deg == \
+        pytest.approx(roll, abs=0.3)
+    assert V.from_frames([scene]).roll_deg == pytest.approx(roll, abs=0.3)  # no person: the centre
+    assert V.person_center([None], [points]) == pytest.approx(person + [0.0, 0.5])
+
+
+def test_person_center_is_the_median_landmark_or_box_centre():
+    pts = np.full((33, 2), np.nan)
+    pts[:3] = [[10.0, 20.0], [30.0, 40.0], [50.0, 60.0]]
+    assert V.person_center([None, None], [pts, None]) == pytest.approx([30.0, 40.0])
+    assert V.person_center([[0, 0, 100, 200], None], [None, None]) == pytest.approx([50.0, 100.0])
+    assert V.person_center([None], [None]) is None
+
+
+def test_row_median_is_the_median_of_the_used_entries():
+    rng = np.random.default_rng(3)
+    x, use = rng.normal(size=(40, 9)), rng.random((40, 9)) > 0.4
+    use[0], use[1], use[1, 4] = False, False, True  # a row with none, a row with one
+    expected = [np.median(row[u]) if u.any() else np.nan for row, u in zip(x, use, strict=True)]
+    np.testing.assert_allclose(V._row_median(x, use), expected)
 
 
 def test_known_rotation_of_a_drawn_scene_is_recovered():
@@ -270,14 +315,22 @@ def test_real_clip_rotated_by_known_angles(shared, clip):
         assert est.roll_deg - base.roll_deg == pytest.approx(roll, abs=1.0), roll
 
 
-def test_knee_to_wall_clip_matches_its_pillar(shared, model_points):
+@pytest.mark.parametrize("roll", [0.0, -5.0, -3.0, -2.0, 2.0, 3.0, 5.0])
+def test_knee_to_wall_clip_and_its_rotated_copies_match_its_pillar(knee_to_wall, roll):
     # reference: the red-brick pillar's plumb edge leans −0.01° (docs/vertical.md, read off the
-    # temporal median frame); the person, leaning on the wall, is masked with pose landmarks
-    path = shared / "samples" / "knee_to_wall_side.mp4"
-    frames = _frames(path, 8)
-    est = V.from_frames(frames, person_points=model_points(frames))
-    assert est.source == "scene"
-    assert est.roll_deg == pytest.approx(-0.01, abs=1.0)
+    # temporal median frame); the person, leaning on the wall beside it, is masked with pose
+    # landmarks (mapped with the frames). The estimate, at the person, is reliable and within 1°
+    pairs = [V.roll_frame(f, roll, p) for f, p in zip(*knee_to_wall, strict=True)]
+    est = V.from_frames([f for f, _ in pairs], person_points=[p for _, p in pairs])
+    assert est.source == "scene" and est.reliable
+    assert est.roll_deg == pytest.approx(-0.01 + roll, abs=1.0)
+
+
+@pytest.fixture(scope="module")
+def knee_to_wall(shared, model_points):
+    """knee_to_wall_side: 8 frames sampled as from_video does and the person's landmarks on them."""
+    frames = _frames(shared / "samples" / "knee_to_wall_side.mp4", 8)
+    return frames, model_points(frames)
 
 
 @pytest.fixture(scope="module")
