@@ -29,7 +29,7 @@ def mirror(rec: Recording, source: Path | None = None) -> Recording:
     image, world = rec.image.copy(), rec.world.copy()
     image[..., 0] = 1.0 - image[..., 0]
     world[..., 0] = -world[..., 0]
-    meta = dict(rec.meta) | ({"source": str(source)} if source else {})
+    meta = dict(rec.meta) | ({"source": str(source), "recorded_from": str(source)} if source else {})
     return Recording(t=rec.t, image=image[:, SWAP], world=world[:, SWAP], meta=meta)
 
 

@@ -23,11 +23,16 @@ def _value(session, trial, name, side):
 
 
 def test_mirror_gives_the_other_leg_with_the_same_angles(both_legs):
-    """Mirroring is exact geometry: no angle changes, left and right swap. So the right leg's
-    values equal the left leg's, and the left–right difference is 0 (within float noise)."""
+    """Mirroring is exact geometry: no angle changes, left and right swap, and the camera's roll
+    changes sign. So the right leg's values equal the left leg's, within what the scene's roll
+    estimate on the mirrored frames differs from the negated estimate (the line detector works
+    on a pixel grid that a flip does not map onto itself: ≤ 0.1°)."""
     left = _value(both_legs, 0, "tibial_inclination", "left")
     right = _value(both_legs, 1, "tibial_inclination", "right")
-    assert left is not None and right == pytest.approx(left, abs=1e-6)
+    rolls = [t.result.to_dict()["vertical"] for t in both_legs.trials]
+    assert [v["source"] for v in rolls] == ["scene", "scene"]
+    assert rolls[1]["roll_deg"] == pytest.approx(-rolls[0]["roll_deg"], abs=0.1)
+    assert left is not None and right == pytest.approx(left, abs=0.1)
     assert _value(both_legs, 1, "tibial_inclination", "left") is None  # not the test leg there
 
 
@@ -38,7 +43,7 @@ def test_asymmetry_line_across_the_two_trials(both_legs):
     assert set(rows) >= {"tibial_inclination", "ankle_dorsiflexion", "distance"}
     incl = rows["tibial_inclination"]
     assert incl["threshold"] == 5.4 and incl["notable"] is False
-    assert incl["difference"] == pytest.approx(0.0, abs=1e-6)
+    assert incl["difference"] == pytest.approx(0.0, abs=0.1)  # the mirror test's roll tolerance
     assert rows["distance"]["threshold"] == 1.5 and rows["distance"]["unit"] == "cm"
     assert incl["left_trial"] == "k2w_left.npz" and incl["right_trial"] == "k2w_right.npz"
 
@@ -60,9 +65,9 @@ def test_cli_session_then_history_flags_the_rolled_camera(k2w_files, tmp_path, c
     out = capsys.readouterr().out
     assert "left-right knee_to_wall tibial_inclination" in out
     summary = json.loads((tmp_path / "s1" / "session.json").read_text())
-    # no estimate of this camera is reliable enough to measure with (docs/vertical.md); the
-    # scene's estimate still follows a camera rolled between sessions
-    assert [t["setup"]["roll_source"] for t in summary["trials"]] == ["scene (unreliable)"] * 2
+    # the scene's estimate is reliable on this clip and its mirror (docs/vertical.md), and
+    # follows a camera rolled between sessions
+    assert [t["setup"]["roll_source"] for t in summary["trials"]] == ["scene"] * 2
     assert main(["session", str(k2w_files["rolled"]), "--test", "knee-to-wall", "--patient", "P1",
                  "--date", "2026-02-05", "--out", str(tmp_path / "s2"), "--db", db]) == 0
     capsys.readouterr()
