@@ -31,5 +31,6 @@ the same bits, in the same order, for any ``THREADS`` (the tests run with 1 and 
 """
 
 PASS_BLOCK = 2048  # frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks)
-MEDIAN_BLOCK = 1024  # frames per block of the rolling medians (scratch ≈ 3 MB)
+MEDIAN_BLOCK = 32768  # samples (frames × channels) per block of the rolling medians (scratch < 3 MB)
+MEDIAN_SHARE = 4  # overlapping windows of a rolling median that share one sort (1: each sorted)
 THREADS = 1  # threads of one analysis (the calling one included); 1: no other thread (2: see above)
