@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.signal import Conditioning, before_lowpass, clean, condition, lowpass
+from screen.conditioning.signal import Conditioning, before_lowpass, clean_gated, condition, lowpass
 from screen.landmarks import N_LANDMARKS
 from screen.recording import Recording
 from screen.speed import PASS_BLOCK
@@ -45,9 +45,10 @@ class Cleaned:
 
 def cleaned_points(rec: Recording, settings: Conditioning,
                    landmarks: Sequence[int] = range(N_LANDMARKS)) -> Cleaned:
-    """The :class:`Cleaned` pixels of ``landmarks`` (the chain's steps before the low-pass)."""
+    """The :class:`Cleaned` pixels of ``landmarks`` (the chain's steps before the low-pass); the
+    gate is applied in the pass that reads the pixels (:func:`_gated`)."""
     idx = list(landmarks)
-    return Cleaned(tuple(idx), clean(_pixels(rec, idx), _visibility(rec, idx), rec.t, settings),
+    return Cleaned(tuple(idx), clean_gated(_gated(rec, idx, settings.min_visibility), rec.t, settings),
                    settings)
 
 
@@ -93,6 +94,18 @@ def gated_points(rec: Recording, landmarks: Sequence[int] = range(N_LANDMARKS),
     return out
 
 
+def _gated(rec: Recording, idx: list[int], min_visibility: float) -> NDArray[np.float64]:
+    """(T, len(idx), 2) pixels of those landmarks, NaN where not visible (below
+    ``min_visibility`` or outside the frame): :func:`screen.conditioning.signal.gate` of
+    :func:`_pixels` and :func:`_visibility`, in one pass over blocks of frames."""
+    out = np.empty((rec.n_frames, len(idx), 2))
+    for b in _blocks(rec.n_frames):
+        block = np.take(rec.image[b], idx, axis=1)  # (B, L, 5)
+        out[b] = _pixels_of(block, slice(None), rec.meta)
+        out[b][~(_visibility_of(block, slice(None)) >= min_visibility)] = np.nan
+    return out
+
+
 def _which(landmarks: Sequence[int]) -> list[int] | slice:
     """The landmarks as an index: every landmark in order is a slice (a view, no copy)."""
     idx = list(landmarks)
@@ -118,14 +131,6 @@ def _visibility_of(image: NDArray, idx: list[int] | slice) -> NDArray:
     with np.errstate(invalid="ignore"):
         in_frame = (x >= 0) & (x <= 1) & (y >= 0) & (y <= 1)
     return np.where(in_frame, image[:, idx, 3], 0.0)
-
-
-def _pixels(rec: Recording, idx: list[int]) -> NDArray[np.float64]:
-    """(T, len(idx), 2) pixels of those landmarks (:func:`_pixels_of`, block by block)."""
-    out = np.empty((rec.n_frames, len(idx), 2))
-    for b in _blocks(rec.n_frames):
-        out[b] = _pixels_of(rec.image[b], idx, rec.meta)
-    return out
 
 
 def _visibility(rec: Recording, idx: list[int]) -> NDArray:

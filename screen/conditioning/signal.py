@@ -236,39 +236,47 @@ def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigma
     if not x2.size:
         return x2.reshape(shape).copy()
     # Medians run on data whose NaNs are bridged by the nearest sample; missing samples stay
-    # missing and are never judged. Only channels with a NaN need bridging.
-    bridged = x2.copy()
+    # missing and are never judged. Only channels with a NaN need bridging (and a copy).
+    bridged = x2
     gaps = np.isnan(x2).any(axis=0)
     if gaps.any():
+        bridged = x2.copy()
         bridged[:, gaps] = bfill(ffill(x2[:, gaps]))
         bridged[np.isnan(bridged)] = 0.0
     resid = np.abs(bridged - rolling_median(bridged, w))
     # an all-missing channel has no scale: nothing to judge (and no warning: the filters of
-    # ``warnings`` are shared by every thread, so they are not changed here)
+    # ``warnings`` are shared by every thread, so they are not changed here); a channel with
+    # nothing missing takes np.median directly (what np.nanmedian runs on each such column)
     jitter = np.full(x2.shape[1], np.nan)
-    some = ~missing.all(axis=0)
-    jitter[some] = np.nanmedian(np.where(missing, np.nan, resid)[:, some], axis=0)
+    seen = ~missing.any(axis=0)
+    if seen.any():
+        jitter[seen] = np.median(resid if seen.all() else resid[:, seen], axis=0)
+    some = ~missing.all(axis=0) & ~seen
+    if some.any():
+        jitter[some] = np.nanmedian(np.where(missing[:, some], np.nan, resid[:, some]), axis=0)
     scale = np.maximum(1.4826 * np.nan_to_num(jitter), min_scale)
     bad = (resid > n_sigmas * np.where(scale > 0, scale, np.inf)) & ~missing
-    out = x2.copy()
-    out[bad] = np.nan
-    return out.reshape(shape)
+    return np.where(bad, np.nan, x2).reshape(shape)
 
 
 def fill_gaps(x: NDArray, t: NDArray, /, *, max_gap_s: float = 0.25) -> F:
     """Linear interpolation in time across interior NaN runs whose span (last valid sample
     before to first valid sample after) is at most ``max_gap_s`` seconds."""
     x2, shape = _as_2d(x)
+    return _fill_gaps(x2.copy(), t, max_gap_s).reshape(shape)
+
+
+def _fill_gaps(x2: F, t: NDArray, max_gap_s: float) -> F:
+    """:func:`fill_gaps` of ``x2`` (T, C), filled in place (and returned)."""
     t = np.asarray(t, dtype=float)
-    out = x2.copy()
     gaps = ~np.isfinite(x2).all(axis=0)  # only channels with a gap change
     if gaps.any():
         g = x2[:, gaps]
         valid_t = np.where(np.isfinite(g), t[:, None], np.nan)
         span = bfill(valid_t) - ffill(valid_t)
         filled = interpolate(g, t, inside_only=True)
-        out[:, gaps] = np.where(np.isfinite(g) | ~(span <= max_gap_s + 1e-9), g, filled)
-    return out.reshape(shape)
+        x2[:, gaps] = np.where(np.isfinite(g) | ~(span <= max_gap_s + 1e-9), g, filled)
+    return x2
 
 
 def lowpass(x: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2) -> F:
@@ -289,7 +297,9 @@ def lowpass(x: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2
     from scipy.interpolate import interp1d  # imported on first use: scipy.signal costs ~0.5 s
     from scipy.signal import butter, sosfiltfilt
 
-    bridged = interpolate(x2[:, ok], t, inside_only=False)
+    # time on the columns' contiguous axis (Fortran order): the columns are bridged, and
+    # sosfilt filters each one, without a transposing copy (the same numbers per channel)
+    bridged = interpolate(x2.T[ok].T, t, inside_only=False)
     # The grid never passes t[-1] (rounding could put its last point a hair beyond it, outside
     # the range interp1d may interpolate in).
     grid = np.minimum(t[0] + np.arange(int(np.floor((t[-1] - t[0]) * fs + 1e-6)) + 1) / fs, t[-1])
@@ -316,10 +326,14 @@ def clean(x: NDArray, visibility: NDArray, t: NDArray, /, settings: Conditioning
     """The chain's first three steps (gate → outliers → gaps), no low-pass: (T, L, C) like
     ``x``. Every step works channel by channel (a channel's values never depend on another's), so
     cleaning more landmarks than needed and keeping some gives the same bits."""
-    y = gate(x, visibility, min_visibility=settings.min_visibility)
+    return clean_gated(gate(x, visibility, min_visibility=settings.min_visibility), t, settings)
+
+
+def clean_gated(y: NDArray, t: NDArray, /, settings: Conditioning) -> F:
+    """:func:`clean` of points ``y`` (T, L, C) already gated (steps 2–3: outliers → gaps)."""
     y = reject_outliers(y, t, window_s=settings.outlier_window_s, n_sigmas=settings.outlier_sigmas,
                         min_scale=settings.outlier_min_px)
-    return fill_gaps(y, t, max_gap_s=settings.max_gap_s)
+    return _fill_gaps(y.reshape(len(y), -1), t, settings.max_gap_s).reshape(y.shape)
 
 
 def before_lowpass(settings: Conditioning) -> tuple[float, ...]:
