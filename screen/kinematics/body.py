@@ -19,19 +19,23 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from screen.kinematics.geometry import angle_between, inclination
+from screen.kinematics.geometry import angle_between, inclination, norm
 from screen.landmarks import HIPS, SHOULDERS
 
 F = NDArray[np.float64]
 
 
 def trunk_vector(points: ArrayLike, /) -> F:
-    p = np.asarray(points, dtype=float)
-    return p[:, list(SHOULDERS)].mean(axis=1) - p[:, list(HIPS)].mean(axis=1)
+    """(T, C): each midpoint as ``mean(axis=1)`` of the two points computes it, bit for bit
+    ((a + b + 0.0) / 2: the sum starts from +0), without copying the two points out first."""
+    p = np.asarray(points)
+    (ls, rs), (lh, rh) = SHOULDERS, HIPS
+    shoulders = (np.add(p[:, ls], p[:, rs], dtype=float) + 0.0) / 2
+    return shoulders - (np.add(p[:, lh], p[:, rh], dtype=float) + 0.0) / 2
 
 
 def torso_length(points: ArrayLike, /) -> F:
-    return np.linalg.norm(trunk_vector(points), axis=-1)
+    return norm(trunk_vector(points))
 
 
 def trunk_lean(points: ArrayLike, up: ArrayLike, sign: float | ArrayLike, /) -> F:
