@@ -88,23 +88,27 @@ def gated_points(rec: Recording, landmarks: Sequence[int] = range(N_LANDMARKS),
     samples → NaN), for whole-recording statistics that need no smoothing (test recognition).
     One pass over blocks of :data:`screen.speed.PASS_BLOCK` frames (pixels and gate together)."""
     idx = _which(landmarks)
-    out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan) if isinstance(idx, list) \
-        else np.empty((rec.n_frames, N_LANDMARKS, 2))
-    for b in _blocks(rec.n_frames):
-        gated = _pixels_of(rec.image[b], idx, rec.meta)
-        gated[~(_visibility_of(rec.image[b], idx) >= min_visibility)] = np.nan
-        out[b, idx] = gated
+    if isinstance(idx, list):
+        out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan)
+        out[:, idx] = _gated(rec, idx, min_visibility)
+        return out
+    out = np.empty((rec.n_frames, N_LANDMARKS, 2))
+    size = np.array([rec.meta["width"], rec.meta["height"]])
+    for b in _blocks(rec.n_frames):  # the pixels written in place (as _pixels_of), then gated
+        np.multiply(rec.image[b, :, :2], size, out=out[b], dtype=float)
+        out[b][~(_visibility_of(rec.image[b], idx) >= min_visibility)] = np.nan
     return out
 
 
 def _gated(rec: Recording, idx: list[int], min_visibility: float) -> NDArray[np.float64]:
     """(T, len(idx), 2) pixels of those landmarks, NaN where not visible (below
     ``min_visibility`` or outside the frame): :func:`screen.conditioning.signal.gate` of
-    :func:`_pixels` and :func:`_visibility`, in one pass over blocks of frames."""
+    :func:`_pixels_of` and :func:`_visibility_of`, in one pass over blocks of frames."""
     out = np.empty((rec.n_frames, len(idx), 2))
+    size = np.array([rec.meta["width"], rec.meta["height"]])
     for b in _blocks(rec.n_frames):
         block = np.take(rec.image[b], idx, axis=1)  # (B, L, 5)
-        out[b] = _pixels_of(block, slice(None), rec.meta)
+        np.multiply(block[..., :2], size, out=out[b], dtype=float)
         out[b][~(_visibility_of(block, slice(None)) >= min_visibility)] = np.nan
     return out
 

@@ -189,7 +189,9 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
         found.values += [Value(name, side, rep, frame, value, flags)
                          for name, (frame, value, flags) in values.items()]
     _explain(found, settings)
-    found.frames = {"front_leg": np.where(x["seen"], np.where(left, "left", "right"), "").astype(object),
+    # one object array of three shared strings (no string per frame): "", "left", "right"
+    code = np.where(x["seen"], np.where(left, 1, 2), 0)
+    found.frames = {"front_leg": np.array(["", "left", "right"], dtype=object)[code],
                     "test_tibial_inclination": incl}
     for s in SIDES:
         for name in ("tibial_inclination", "ankle_dorsiflexion", "knee_over_toe"):
