@@ -1,5 +1,7 @@
 """Whole-body quantities shared by every stage, one implementation each (axis 0 is time).
 
+``midpoint``
+    of two landmarks (T, C).
 ``trunk_vector``
     hip midpoint → shoulder midpoint, (T, C) for points (T, 33, C) (pixels or metres).
 ``torso_length``
@@ -25,13 +27,17 @@ from screen.landmarks import HIPS, SHOULDERS
 F = NDArray[np.float64]
 
 
-def trunk_vector(points: ArrayLike, /) -> F:
-    """(T, C): each midpoint as ``mean(axis=1)`` of the two points computes it, bit for bit
-    ((a + b + 0.0) / 2: the sum starts from +0), without copying the two points out first."""
+def midpoint(points: ArrayLike, pair: tuple[int, int], /) -> F:
+    """(T, C) midpoint of landmarks ``pair`` of points (T, 33, C): ``points[:, pair].mean(axis=1)``
+    bit for bit ((a + b + 0.0) / 2: numpy's sum starts from +0), without copying the two
+    points out first."""
     p = np.asarray(points)
-    (ls, rs), (lh, rh) = SHOULDERS, HIPS
-    shoulders = (np.add(p[:, ls], p[:, rs], dtype=float) + 0.0) / 2
-    return shoulders - (np.add(p[:, lh], p[:, rh], dtype=float) + 0.0) / 2
+    a, b = pair
+    return (np.add(p[:, a], p[:, b], dtype=float) + 0.0) / 2
+
+
+def trunk_vector(points: ArrayLike, /) -> F:
+    return midpoint(points, SHOULDERS) - midpoint(points, HIPS)
 
 
 def torso_length(points: ArrayLike, /) -> F:
