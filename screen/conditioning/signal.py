@@ -267,15 +267,26 @@ def fill_gaps(x: NDArray, t: NDArray, /, *, max_gap_s: float = 0.25) -> F:
 
 
 def _fill_gaps(x2: F, t: NDArray, max_gap_s: float) -> F:
-    """:func:`fill_gaps` of ``x2`` (T, C), filled in place (and returned)."""
+    """:func:`fill_gaps` of ``x2`` (T, C), filled in place (and returned). Loops over the
+    channels with a gap (not frames): per channel the times of the finite samples before and
+    after each sample (running index maxima), and ``np.interp`` from the non-NaN samples at the
+    NaN samples whose span is short enough (pandas' ``interpolate``, as :func:`interpolate`)."""
     t = np.asarray(t, dtype=float)
-    gaps = ~np.isfinite(x2).all(axis=0)  # only channels with a gap change
-    if gaps.any():
-        g = x2[:, gaps]
-        valid_t = np.where(np.isfinite(g), t[:, None], np.nan)
-        span = bfill(valid_t) - ffill(valid_t)
-        filled = interpolate(g, t, inside_only=True)
-        x2[:, gaps] = np.where(np.isfinite(g) | ~(span <= max_gap_s + 1e-9), g, filled)
+    n = len(x2)
+    at = np.arange(n)
+    for c in np.flatnonzero(~np.isfinite(x2).all(axis=0)):  # only channels with a gap change
+        col = x2[:, c]
+        finite = np.isfinite(col)
+        before = np.maximum.accumulate(np.where(finite, at, -1))  # last finite sample up to here
+        after = np.minimum.accumulate(np.where(finite, at, n)[::-1])[::-1]  # first from here
+        inside = (before >= 0) & (after < n)
+        span = np.full(n, np.nan)
+        span[inside] = t[after[inside]] - t[before[inside]]
+        nan = np.isnan(col)
+        fill = nan & (span <= max_gap_s + 1e-9)
+        if fill.any():
+            valid = ~nan
+            col[fill] = np.interp(t[fill], t[valid], col[valid])
     return x2
 
 
