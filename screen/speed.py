@@ -2,7 +2,9 @@
 
 Block sizes bound the scratch memory of vectorised passes and keep each pass over a block in
 the CPU caches (a pass over the whole (T, 33, 5) landmark array streams 71 MB per hour of
-30 fps frames); the results are the same bits for any block size (the tests vary them).
+30 fps frames); the results are the same bits for any block size, and for any number of
+overlapping rolling-median windows that share one sort (:data:`MEDIAN_SHARE`; the tests vary
+both).
 
 Threads (:data:`THREADS`, **1 for now**: with 2, ``tests/live/test_session.py::
 test_ctrl_c_keeps_the_open_trial`` fails in the whole suite under ``pytest -n 2`` — the Ctrl-C
