@@ -204,8 +204,11 @@ def hour_analysis(rec: Recording, repeats: int) -> None:
         analyze(hour)
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
-    print(f"analysis only, 1 h of 30 fps landmarks ({hour.n_frames} frames): "
-          f"median {statistics.median(times):.3f} s, CPU {statistics.median(cpu):.3f} s (goal ≤ 1 s)")
+    from screen import speed
+
+    print(f"analysis only, 1 h of 30 fps landmarks ({hour.n_frames} frames), "
+          f"{speed.THREADS} thread(s) (screen/speed.py THREADS): median of {repeats} "
+          f"{statistics.median(times):.3f} s, CPU {statistics.median(cpu):.3f} s (goal ≤ 1 s)")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

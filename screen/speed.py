@@ -2,7 +2,9 @@
 
 Block sizes bound the scratch memory of vectorised passes and keep each pass over a block in
 the CPU caches (a pass over the whole (T, 33, 5) landmark array streams 71 MB per hour of
-30 fps frames); the results are the same bits for any block size (the tests vary them).
+30 fps frames); the results are the same bits for any block size, and for any number of
+overlapping rolling-median windows that share one sort (:data:`MEDIAN_SHARE`; the tests vary
+both).
 
 Threads (:data:`THREADS`, **1 for now**: with 2, ``tests/live/test_session.py::
 test_ctrl_c_keeps_the_open_trial`` fails in the whole suite under ``pytest -n 2`` — the Ctrl-C
@@ -31,5 +33,6 @@ the same bits, in the same order, for any ``THREADS`` (the tests run with 1 and 
 """
 
 PASS_BLOCK = 2048  # frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks)
-MEDIAN_BLOCK = 1024  # frames per block of the rolling medians (scratch ≈ 3 MB)
+MEDIAN_BLOCK = 32768  # samples (frames × channels) per block of the rolling medians (scratch < 3 MB)
+MEDIAN_SHARE = 4  # overlapping windows of a rolling median that share one sort (1: each sorted)
 THREADS = 1  # threads of one analysis (the calling one included); 1: no other thread (2: see above)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.signal import ffill
 from screen.kinematics.body import torso_length
 from screen.landmarks import HIPS, LEG, SHOULDERS
 from screen.recording import Recording
@@ -38,39 +37,43 @@ def swap_frames(xy: NDArray, /) -> NDArray[np.bool_]:
 
     ``xy`` (T, 33, 2) are gated pixels (NaN where doubtful or no person)."""
     xy = np.asarray(xy, dtype=float)
-    return _swaps(xy[:, [a for a, _ in COMPARED]], xy[:, [b for _, b in COMPARED]], torso_length(xy))
+    left, right = xy[:, [a for a, _ in COMPARED]], xy[:, [b for _, b in COMPARED]]
+    return _swaps(left[..., 0], left[..., 1], right[..., 0], right[..., 1], torso_length(xy))
 
 
-def _swaps(left: NDArray, right: NDArray, torso: NDArray) -> NDArray[np.bool_]:
-    """:func:`swap_frames` from the left and right lower-leg points (T, 4, 2) (knee, ankle,
-    heel, toe; gated pixels) and the torso length (T,) in pixels."""
-    n = len(left)
-    both = np.all(np.isfinite(left), axis=(1, 2)) & np.all(np.isfinite(right), axis=(1, 2))
+def _swaps(lx: NDArray, ly: NDArray, rx: NDArray, ry: NDArray, torso: NDArray) -> NDArray[np.bool_]:
+    """:func:`swap_frames` from the left and right lower-leg points (knee, ankle, heel, toe;
+    gated pixels), their x and y each (T, 4), and the torso length (T,) in pixels. Each frame
+    with both legs is compared with the last earlier frame with both legs (gathered by its
+    index: a frame has both legs or none of the eight points counts)."""
+    n = len(lx)
+    both = (np.isfinite(lx).all(axis=1) & np.isfinite(ly).all(axis=1)
+            & np.isfinite(rx).all(axis=1) & np.isfinite(ry).all(axis=1))
     scale = float(np.nanmedian(torso)) if np.any(np.isfinite(torso)) else np.nan
     if not np.isfinite(scale) or scale <= 0 or both.sum() < 2:
         return np.zeros(n, dtype=bool)
     # The previous frame with both legs, carried forward over frames without them.
-    flat = np.where(both[:, None], np.concatenate([left, right], axis=1).reshape(n, -1), np.nan)
-    prev = np.full_like(flat, np.nan)
-    prev[1:] = ffill(flat)[:-1]
-    prev = prev.reshape(n, -1, 2)
-    k = left.shape[1]
-    prev_l, prev_r = prev[:, :k], prev[:, k:]
-    keep = (_dist(left, prev_l) + _dist(right, prev_r)).sum(1)
-    swap = (_dist(left, prev_r) + _dist(right, prev_l)).sum(1)
-    apart = _dist(prev_l, prev_r).sum(1) >= MIN_SEPARATION * scale
+    latest = np.maximum.accumulate(np.where(both, np.arange(n), 0))
+    prev = np.zeros(n, dtype=np.intp)
+    prev[1:] = latest[:-1]
+    judged = both & both[prev]
+    judged[0] = False
+    plx, ply, prx, pry = lx[prev], ly[prev], rx[prev], ry[prev]
+    keep = (_dist(lx, ly, plx, ply) + _dist(rx, ry, prx, pry)).sum(1)
+    swap = (_dist(lx, ly, prx, pry) + _dist(rx, ry, plx, ply)).sum(1)
+    apart = _dist(plx, ply, prx, pry).sum(1) >= MIN_SEPARATION * scale
     with np.errstate(invalid="ignore"):
-        event = both & apart & (swap < SWAP_RATIO * keep)
+        event = judged & apart & (swap < SWAP_RATIO * keep)
     flip = (np.cumsum(event) % 2).astype(bool)
     # Keep the labels MediaPipe gave on most frames: which leg is called left is its majority.
     return ~flip if flip[both].sum() > both.sum() / 2 else flip
 
 
-def _dist(a: NDArray, b: NDArray) -> NDArray:
-    """(T, K) image distance of points ``a`` and ``b`` (T, K, 2): ``np.linalg.norm(a − b,
-    axis=-1)``'s values bit for bit (√(dx·dx + dy·dy), the same two products and one sum) without
-    its reduction over an axis of two."""
-    dx, dy = a[..., 0] - b[..., 0], a[..., 1] - b[..., 1]
+def _dist(ax: NDArray, ay: NDArray, bx: NDArray, by: NDArray) -> NDArray:
+    """(T, K) image distance of points a and b, their x and y each (T, K):
+    ``np.linalg.norm(a − b, axis=-1)``'s values bit for bit (√(dx·dx + dy·dy), the same two
+    products and one sum) without its reduction over an axis of two."""
+    dx, dy = ax - bx, ay - by
     return np.sqrt(dx * dx + dy * dy)
 
 
@@ -79,18 +82,20 @@ def repair(rec: Recording, /) -> tuple[Recording, int]:
     finds them swapped (image and world landmarks alike), and the number of frames changed.
     The frames changed are recorded in ``meta["legs_repaired_frames"]``."""
     left, right = [a for a, _ in COMPARED], [b for _, b in COMPARED]
-    read = [*left, *right, *SHOULDERS, *HIPS]  # what swap_frames reads
-    part = np.empty((rec.n_frames, len(read), 2))
+    read = [*left, *right, *SHOULDERS, *HIPS]  # what swap_frames reads, in three fours
+    # x and y (3, T, 4) of the left leg, the right leg, the shoulders and hips: contiguous fours
+    x, y = np.empty((3, rec.n_frames, 4)), np.empty((3, rec.n_frames, 4))
     for s in range(0, rec.n_frames, PASS_BLOCK):  # pixels (as Recording.pixels()), gated
-        block = rec.image[s:s + PASS_BLOCK, read]
-        part[s:s + PASS_BLOCK] = np.multiply(block[..., :2], np.array([rec.meta["width"],
-                                                                     rec.meta["height"]]), dtype=float)
+        block = np.take(rec.image[s:s + PASS_BLOCK], read, axis=1).reshape(-1, 3, 4, 5).transpose(1, 0, 2, 3)
         with np.errstate(invalid="ignore"):
-            part[s:s + PASS_BLOCK][~(block[..., 3] >= 0.5)] = np.nan
-    k = len(left)
-    torso = np.linalg.norm(part[:, [2 * k, 2 * k + 1]].mean(axis=1)  # torso_length's trunk
-                           - part[:, [2 * k + 2, 2 * k + 3]].mean(axis=1), axis=-1)
-    flip = _swaps(part[:, :k], part[:, k:2 * k], torso)
+            doubt = ~(block[..., 3] >= 0.5)
+        for out, c, size in ((x, 0, rec.meta["width"]), (y, 1, rec.meta["height"])):
+            out[:, s:s + PASS_BLOCK] = np.multiply(block[..., c], size, dtype=float)
+            out[:, s:s + PASS_BLOCK][doubt] = np.nan
+    # torso_length's trunk: the shoulders' midpoint minus the hips' (a mean of two: (a + b) / 2)
+    dx = (x[2, :, 0] + x[2, :, 1]) / 2 - (x[2, :, 2] + x[2, :, 3]) / 2
+    dy = (y[2, :, 0] + y[2, :, 1]) / 2 - (y[2, :, 2] + y[2, :, 3]) / 2
+    flip = _swaps(x[0], y[0], x[1], y[1], np.sqrt(dx * dx + dy * dy))
     n = int(flip.sum())
     if not n:
         return rec, 0

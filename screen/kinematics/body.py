@@ -1,5 +1,7 @@
 """Whole-body quantities shared by every stage, one implementation each (axis 0 is time).
 
+``midpoint``
+    of two landmarks (T, C).
 ``trunk_vector``
     hip midpoint → shoulder midpoint, (T, C) for points (T, 33, C) (pixels or metres).
 ``torso_length``
@@ -19,19 +21,27 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from screen.kinematics.geometry import angle_between, inclination
+from screen.kinematics.geometry import angle_between, inclination, norm
 from screen.landmarks import HIPS, SHOULDERS
 
 F = NDArray[np.float64]
 
 
+def midpoint(points: ArrayLike, pair: tuple[int, int], /) -> F:
+    """(T, C) midpoint of landmarks ``pair`` of points (T, 33, C): ``points[:, pair].mean(axis=1)``
+    bit for bit ((a + b + 0.0) / 2: numpy's sum starts from +0), without copying the two
+    points out first."""
+    p = np.asarray(points)
+    a, b = pair
+    return (np.add(p[:, a], p[:, b], dtype=float) + 0.0) / 2
+
+
 def trunk_vector(points: ArrayLike, /) -> F:
-    p = np.asarray(points, dtype=float)
-    return p[:, list(SHOULDERS)].mean(axis=1) - p[:, list(HIPS)].mean(axis=1)
+    return midpoint(points, SHOULDERS) - midpoint(points, HIPS)
 
 
 def torso_length(points: ArrayLike, /) -> F:
-    return np.linalg.norm(trunk_vector(points), axis=-1)
+    return norm(trunk_vector(points))
 
 
 def trunk_lean(points: ArrayLike, up: ArrayLike, sign: float | ArrayLike, /) -> F:

@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from screen.conditioning.signal import ffill, sample_rate
 from screen.kinematics.body import torso_length
+from screen.kinematics.geometry import norm
 from screen.landmarks import LM, SIDES, Side
 
 F = NDArray[np.float64]
@@ -65,7 +66,7 @@ def mid_foot_speed_difference(feet: dict[Side, NDArray], t: ArrayLike, torso: Ar
     speed = {}
     for s in SIDES:
         mid = feet[s].mean(axis=1)
-        speed[s] = np.linalg.norm(np.gradient(mid, t, axis=0), axis=-1) if len(t) > 1 else \
+        speed[s] = norm(np.gradient(mid, t, axis=0)) if len(t) > 1 else \
             np.full(len(t), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (speed["left"] - speed["right"]) / torso

@@ -16,8 +16,21 @@ F = NDArray[np.float64]
 
 
 def norm(v: ArrayLike, /) -> F:
-    """Euclidean length over the last axis."""
-    return np.linalg.norm(np.asarray(v, dtype=float), axis=-1)
+    """Euclidean length over the last axis. For 2-D vectors √(x·x + y·y) elementwise:
+    ``np.linalg.norm``'s values bit for bit (the same squares, :func:`_dot2`) without its
+    reduction over an axis of two (slow on many short rows)."""
+    v = np.asarray(v, dtype=float)
+    if v.shape[-1:] == (2,):
+        return np.sqrt(_dot2(v, v))
+    return np.linalg.norm(v, axis=-1)
+
+
+def _dot2(u: NDArray, v: NDArray) -> F:
+    """``np.sum(u * v, axis=-1)`` of 2-D vectors bit for bit (NaN signs included): the same
+    products (one array multiply), summed elementwise; ``+ 0.0`` turns a −0 sum into +0 as
+    ``np.sum`` (which starts from +0) does — without a reduction over an axis of two."""
+    p = u * v
+    return p[..., 0] + p[..., 1] + 0.0
 
 
 def unit(v: ArrayLike, /) -> F:
@@ -36,11 +49,13 @@ def angle_between(u: ArrayLike, v: ArrayLike, /) -> F:
     """
     u = np.asarray(u, dtype=float)
     v = np.asarray(v, dtype=float)
-    if u.shape[-1] == 2:
+    if u.shape[-1] == 2 and v.shape[-1] == 2:
         cross = np.abs(u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0])
+        dot = _dot2(u, v)
     else:
         cross = norm(np.cross(u, v))
-    angle = np.degrees(np.arctan2(cross, np.sum(u * v, axis=-1)))
+        dot = np.sum(u * v, axis=-1)
+    angle = np.degrees(np.arctan2(cross, dot))
     return np.where((norm(u) > 0) & (norm(v) > 0), angle, np.nan)
 
 
@@ -69,7 +84,7 @@ def components(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) 
     up = np.asarray(up, dtype=float)
     right = np.stack([-up[..., 1], up[..., 0]], axis=-1)  # up rotated 90° clockwise on screen
     fwd = np.asarray(forward_sign, dtype=float)[..., None] * right
-    return np.sum(v * fwd, axis=-1), np.sum(v * up, axis=-1)
+    return _dot2(v, fwd), _dot2(v, up)
 
 
 def inclination(v: ArrayLike, up: ArrayLike, forward_sign: float | ArrayLike, /) -> F:

@@ -107,11 +107,13 @@ class Windows:
     def _ranked(self, where: NDArray[np.bool_], values: NDArray | None = None
                 ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
         """The selected elements' flat indices (in window order, by value within a window when
-        ``values`` are given), their rank within their window, and each window's count and
-        first place in those indices."""
+        ``values`` are given: equal values in any order), their rank within their window, and
+        each window's count and first place in those indices."""
         idx = np.flatnonzero(where)
-        if values is not None:
-            idx = idx[np.lexsort((values[idx], self.group[idx]))]
+        if values is not None:  # by value (ties in any order: equal values), then by window
+            idx = idx[np.argsort(values[idx])]  # (stable: a radix sort on 16-bit windows)
+            idx = idx[np.argsort(self.group[idx].astype(np.int16 if self.n < 2**15 else np.intp),
+                                 kind="stable")]
         count = np.bincount(self.group[idx], minlength=self.n)
         first = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.intp)
         rank = np.arange(len(idx)) - first[self.group[idx]]

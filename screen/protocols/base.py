@@ -365,12 +365,13 @@ def vet(values: list[Value], protocol: Protocol, allowed: Mapping[str, NDArray[n
     the value withdrawn (None, ``flags["outside_view"]``) where it was read on a frame its
     measure may not use (the body turned beyond that measure's limit)."""
     out = []
+    bounds = {m.name: m.bounds for m in reversed(protocol.measures)}  # as protocol.measure
     for v in values:
         if v.value is not None and v.frame is not None and not allowed[v.name][v.frame]:
             out.append(dataclasses.replace(v, frame=None, value=None,
                                            flags=v.flags | {"outside_view": True}))
             continue
-        lo, hi = protocol.measure(v.name).bounds
+        lo, hi = bounds[v.name]
         bad = v.value is not None and not lo <= v.value <= hi
         out.append(dataclasses.replace(v, flags=v.flags | {"implausible": True}) if bad else v)
     return out
@@ -409,10 +410,11 @@ def candidates(trial: Trial, signal: NDArray, allowed: NDArray[np.bool_], *,
     idx = np.flatnonzero(allowed)
     if len(idx) < 3:
         return out
-    family = np.full(trial.n_frames, "", dtype=object)
+    names = sorted(set(_FAMILY.values()))
+    family = np.zeros(trial.n_frames, dtype=np.int8)  # 0: no family, else 1 + its place in names
     for view, name in _FAMILY.items():
-        family[trial.scene.view == view] = name
-    last = np.maximum.accumulate(np.where(family != "", np.arange(len(family)), -1))  # its family
+        family[trial.scene.view == view] = 1 + names.index(name)
+    last = np.maximum.accumulate(np.where(family != 0, np.arange(len(family)), -1))  # its family
     changed = np.zeros(trial.n_frames, dtype=bool)
     changed[1:] = (last[1:] >= 0) & (last[:-1] >= 0) & (family[last[1:]] != family[last[:-1]])
     breaks = np.flatnonzero((np.diff(idx) > 1) | trial.scene.cut[idx[1:]] | changed[idx[1:]]) + 1

@@ -59,7 +59,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.conditioning.signal import Conditioning
-from screen.kinematics.geometry import components, up_vector
+from screen.kinematics.geometry import components, norm, up_vector
 from screen.kinematics.sagittal import forward_sign, heel_rise, leg_measures
 from screen.kinematics.stats import nanmedian
 from screen.kinematics.windows import Windows
@@ -119,7 +119,7 @@ def _traces(points: NDArray, up: NDArray, frames: NDArray | None = None) -> dict
     """Per leg its :func:`leg_measures`, the forward sign (from ``frames``, default all) and,
     per frame, whether the left leg is the front leg (``front_left``) and whether any leg was
     seen (``seen``)."""
-    legs = {s: points[:, list(LEG[s])] for s in SIDES}
+    legs = {s: np.take(points, LEG[s], axis=1) for s in SIDES}
     sel = slice(None) if frames is None else frames
     fwd = forward_sign(np.concatenate([legs[s][sel, 3] for s in SIDES]),
                        np.concatenate([legs[s][sel, 4] for s in SIDES]), up)
@@ -164,8 +164,8 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
     # or out of a lunge) are left out of the repetition signal.
     toe = np.where(left[:, None], x["legs"]["left"][:, 4], x["legs"]["right"][:, 4])
     heel = np.where(left[:, None], x["legs"]["left"][:, 3], x["legs"]["right"][:, 3])
-    foot = nanmedian(np.linalg.norm(toe - heel, axis=-1))
-    speed = (np.linalg.norm(np.gradient(toe, trial.t, axis=0), axis=-1) / foot if n > 1
+    foot = nanmedian(norm(toe - heel))
+    speed = (norm(np.gradient(toe, trial.t, axis=0)) / foot if n > 1
              else np.zeros(n))
     with np.errstate(invalid="ignore"):
         incl = np.where(speed > settings.max_foot_speed, np.nan, incl)
@@ -194,7 +194,9 @@ def find(trial: Trial, settings: Settings, allowed: dict[str, NDArray[np.bool_]]
         found.values += [Value(name, side, rep, frame, value, flags)
                          for name, (frame, value, flags) in values.items()]
     _explain(found, settings)
-    found.frames = {"front_leg": np.where(x["seen"], np.where(left, "left", "right"), "").astype(object),
+    # one object array of three shared strings (no string per frame): "", "left", "right"
+    code = np.where(x["seen"], np.where(left, 1, 2), 0)
+    found.frames = {"front_leg": np.array(["", "left", "right"], dtype=object)[code],
                     "test_tibial_inclination": incl}
     for s in SIDES:
         for name in ("tibial_inclination", "ankle_dorsiflexion", "knee_over_toe"):
@@ -220,7 +222,7 @@ def _reps(trial: Trial, x: dict[str, Any], left: NDArray[np.bool_], cands: list[
     m = {k: np.where(on_left[g], x["per"]["left"][k][f], x["per"]["right"][k][f])
          for k in ("tibial_inclination", "foot_pitch", "knee_over_toe")}
     t, heel, toe, incl = trial.t[f], legs[:, 3], legs[:, 4], m["tibial_inclination"]
-    foot = np.linalg.norm(toe - heel, axis=-1)
+    foot = norm(toe - heel)
     foot_len = win.median(foot, np.isfinite(foot))
     seen = np.isfinite(foot_len) & np.all(np.isfinite(heel[b]), axis=-1)
     # the heel along the floor (its rise is the heel-lift check), not the toe: MediaPipe's toe
@@ -285,7 +287,7 @@ def _heel_rise(win: Windows, legs: dict[str, NDArray], on_left: NDArray[np.bool_
     height = np.concatenate([legs["left" if lft else "right"][a:z, 3] @ up
                              for lft, a, z in zip(on_left, start, end, strict=True)])
     base = baseline & np.all(np.isfinite(heel), axis=1) & np.all(np.isfinite(toe), axis=1)
-    foot = win.median(np.linalg.norm(toe - heel, axis=-1), base)
+    foot = win.median(norm(toe - heel), base)
     level = win.median(height, base)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where((foot > 0)[win.group], (height - level[win.group]) / foot[win.group], np.nan)

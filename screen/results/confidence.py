@@ -114,12 +114,17 @@ def assess(trial: Trial, spec: MeasureSpec, values: Sequence[Value], *, n_partia
 
 
 def _windows(trial: Trial, frames: np.ndarray) -> np.ndarray:
-    """Frame indices within ± JITTER_WINDOW_S of any of ``frames``."""
+    """Frame indices within ± JITTER_WINDOW_S of any of ``frames``, sorted, each once (every
+    window's frames at once: ``np.repeat`` of the starts plus the offsets within)."""
     t = trial.t
     lo = np.searchsorted(t, t[frames] - JITTER_WINDOW_S)
     hi = np.searchsorted(t, t[frames] + JITTER_WINDOW_S, side="right")
-    return np.unique(np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])) \
-        if len(frames) else np.zeros(0, dtype=int)
+    size = np.maximum(hi - lo, 0)
+    if not size.sum():
+        return np.zeros(0, dtype=int)
+    first = np.cumsum(size) - size  # where each window starts in the list
+    within = np.arange(size.sum()) - np.repeat(first, size)
+    return np.unique(np.repeat(lo, size) + within)
 
 
 def _evidence(trial: Trial, frames: np.ndarray, lms: list[int]) -> dict[str, float]:
@@ -128,7 +133,7 @@ def _evidence(trial: Trial, frames: np.ndarray, lms: list[int]) -> dict[str, flo
     vis = trial.recording.image[frames][:, lms, 3].astype(float)
     visibility = float(np.nanmedian(vis)) if np.any(np.isfinite(vis)) else 0.0
     win = _windows(trial, frames)
-    raw = trial.raw[win][:, lms]
+    raw = trial.raw[win[:, None], lms]  # (W, L, 2)
     scale = trial.raw_torso_px
     d2 = np.abs(raw[2:] - 2 * raw[1:-1] + raw[:-2]) if len(raw) > 2 else np.zeros((0, 1, 2))
     noise = nanmedian(d2) / 1.65 / scale if np.isfinite(scale) and scale > 0 else np.inf

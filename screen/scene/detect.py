@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.errors import MovescreenError
-from screen.kinematics.body import torso_length
+from screen.kinematics.body import midpoint, torso_length
 from screen.landmarks import HIPS, LM
 from screen.scene.segments import Scene
 
@@ -77,13 +77,16 @@ class Detection:
 
 def _range(x: NDArray, lo: float = 5, hi: float = 95) -> float:
     x = x[np.isfinite(x)]
-    return float(np.percentile(x, hi) - np.percentile(x, lo)) if len(x) else float("nan")
+    if not len(x):
+        return float("nan")
+    low, high = np.percentile(x, [lo, hi])  # one partition for both (the same values)
+    return float(high - low)
 
 
 def features(points: NDArray) -> dict[str, float]:
     """The features named in the module docstring from gated pixels (T, 33, 2)."""
     p = np.asarray(points, dtype=float)
-    hip = p[:, list(HIPS)].mean(axis=1)
+    hip = midpoint(p, HIPS)
     torso_t = torso_length(p)
     ok = np.isfinite(torso_t)
     if not np.any(ok):
@@ -112,7 +115,8 @@ def _extent(xy: NDArray) -> float:
     xy = xy[np.all(np.isfinite(xy), axis=1)]
     if not len(xy):
         return float("nan")
-    return float(np.linalg.norm(np.percentile(xy, 95, axis=0) - np.percentile(xy, 5, axis=0)))
+    low, high = np.percentile(xy, [5, 95], axis=0)  # one partition for both (the same values)
+    return float(np.linalg.norm(high - low))
 
 
 def detect(points: NDArray, scene: Scene, t: NDArray) -> Detection:

@@ -28,11 +28,16 @@ def seen(image: ArrayLike, part: dict[str, tuple[int, ...]], /, *,
     """(T,) True where ``part`` ({side: landmarks}) is seen as defined in the module docstring."""
     img = np.asarray(image)
     every = [i for side in part.values() for i in side]
-    xy = img[:, every, :2]
+    sub = np.take(img, every, axis=1)  # (T, L, 5): the part's landmarks only, one copy
     with np.errstate(invalid="ignore"):
-        inside = np.all((xy >= 0) & (xy <= 1), axis=(1, 2))
-        visible = [np.all(img[:, list(side), 3] >= min_visibility, axis=1) for side in part.values()]
-    return inside & np.logical_or.reduce(visible)
+        xy = sub[..., :2].reshape(len(sub), 2 * len(every))
+        inside = ((xy >= 0) & (xy <= 1)).all(axis=1)
+        vis = sub[..., 3] >= min_visibility
+    visible, at = np.zeros(len(sub), dtype=bool), 0
+    for side in part.values():
+        visible |= vis[:, at:at + len(side)].all(axis=1)
+        at += len(side)
+    return inside & visible
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Block sizes (screen/speed.py) change the speed only: the same bits for any block size."""
+"""Block sizes (screen/speed.py) change the speed only: the same bits for any block size (and
+any number of rolling-median windows sharing one sort)."""
 
 import numpy as np
 import pytest
@@ -15,8 +16,8 @@ def _recording(n: int = 700) -> Recording:
     return Recording(np.arange(n) / 30.0, image, world, {"width": 720, "height": 1280})
 
 
-@pytest.mark.parametrize("block", [1, 7, 256])
-def test_block_sizes_do_not_change_results(monkeypatch, block):
+@pytest.mark.parametrize(("block", "share"), [(1, 1), (7, 3), (256, 4), (256, 9)])
+def test_block_sizes_do_not_change_results(monkeypatch, block, share):
     rec = _recording()
     x = np.random.default_rng(4).normal(size=(700, 3))
     x[::11] = np.nan
@@ -26,6 +27,7 @@ def test_block_sizes_do_not_change_results(monkeypatch, block):
     monkeypatch.setattr(conditioned, "PASS_BLOCK", block)
     monkeypatch.setattr(legs, "PASS_BLOCK", block)
     monkeypatch.setattr(signal, "MEDIAN_BLOCK", block)
+    monkeypatch.setattr(signal, "MEDIAN_SHARE", share)
     after = (conditioned.gated_points(rec), conditioned.gated_points(rec, [25, 27, 29]),
              conditioned._visibility(rec, [11, 12, 31]), legs.repair(rec)[1],
              signal.rolling_nanmedian(x, 9), signal.rolling_median(np.nan_to_num(x), 9))

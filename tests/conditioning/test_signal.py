@@ -133,6 +133,26 @@ def test_rolling_median_equals_scipys_median_filter(n, window):
     assert np.array_equal(rolling_median(x, window), median_filter(x, size=(window, 1), mode="nearest"))
 
 
+@pytest.mark.parametrize("share", [1, 2, 4, 7])
+def test_rolling_nanmedian_equals_pandas(monkeypatch, share):
+    """Expected values from an independent implementation: pandas' centred rolling median of the
+    finite samples (NaN, ±∞ and ties; windows sharing one sort, screen/speed.py MEDIAN_SHARE)."""
+    import pandas as pd
+
+    from screen.conditioning import signal
+
+    monkeypatch.setattr(signal, "MEDIAN_SHARE", share)
+    rng = np.random.default_rng(share)
+    for _ in range(200):
+        n, window, c = int(rng.integers(1, 90)), int(rng.integers(1, 35)), int(rng.integers(1, 4))
+        x = np.round(rng.normal(0, 1, (n, c)), int(rng.integers(0, 3)))
+        x[rng.random((n, c)) < rng.random() * 0.6] = np.nan
+        x[rng.random((n, c)) < 0.02] = np.inf
+        expected = pd.DataFrame(np.where(np.isfinite(x), x, np.nan)).rolling(
+            window, center=True, min_periods=1).median().to_numpy()
+        np.testing.assert_array_equal(signal.rolling_nanmedian(x, window), expected)
+
+
 def test_rolling_nanmedian_above_is_the_median_compared():
     """Counting (and sorting only the windows whose middle samples straddle the threshold) gives
     the same booleans as comparing the rolling median — also for ``<`` through negation."""
