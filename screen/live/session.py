@@ -794,7 +794,7 @@ class Session:
             finally:
                 if previous is not None:
                     signal.signal(signal.SIGINT, previous)
-        if self._ctrl_c:  # pressed while the open trial was being saved
+        if self._ctrl_c:  # a Ctrl-C whose KeyboardInterrupt was dropped (see _noting_ctrl_c)
             raise KeyboardInterrupt
         if self._infer_error is not None:
             raise self._infer_error
@@ -810,21 +810,22 @@ class Session:
         self.stats.dropped_display = self.display_slot.dropped
 
     def _noting_ctrl_c(self) -> Any:
-        """From here until :meth:`run` returns, Ctrl-C (SIGINT) only sets ``_ctrl_c``; the
-        display loop raises the KeyboardInterrupt (then the open trial is saved and it goes
-        on). Python runs a signal's handler in the main thread at whatever it is executing;
-        the default one raises KeyboardInterrupt right there, and when that is a finalizer the
-        garbage collector runs (a generator's ``finally``, a ``__del__``, a weakref callback
-        — on the main thread whenever it allocates), the exception is "ignored" and the Ctrl-C
-        is lost (``tests/live/test_session.py`` lost one so under ``pytest -n 2``). A flag
-        cannot be lost. Returns the handler to restore, or None when nothing was installed
-        (not the main thread, or the application has a SIGINT handler of its own)."""
+        """From here until :meth:`run` returns, Ctrl-C (SIGINT) also sets ``_ctrl_c`` before it
+        raises KeyboardInterrupt as usual. Python runs a signal's handler in the main thread at
+        whatever it is executing; when that is a finalizer the garbage collector runs (a
+        generator's ``finally``, a ``__del__``, a weakref callback — on the main thread
+        whenever it allocates), the KeyboardInterrupt is "ignored" there and the Ctrl-C lost
+        (``tests/live/test_session.py`` lost one so under ``pytest -n 2``). The flag is not
+        lost: the display loop (and :meth:`run` at its end) raises it again. Returns the
+        handler to restore, or None when nothing was installed (not the main thread, or the
+        application has a SIGINT handler of its own)."""
         if threading.current_thread() is not threading.main_thread() or \
                 signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
             return None
 
         def note(signum: int, frame: Any) -> None:
             self._ctrl_c = True
+            raise KeyboardInterrupt
 
         return signal.signal(signal.SIGINT, note)
 
@@ -844,6 +845,7 @@ class Session:
                 return ended
             if frame is not None:
                 self._wait_for_pose(frame)
+                self._raise_ctrl_c()
             elif self.guide is not None:
                 self._repaint()  # a held replay delivers no frames: the steps still show
             key = self._read_key() if self.opt.window else None
@@ -873,7 +875,7 @@ class Session:
         def done() -> bool:
             return ((self._pose is not None and self._pose.frame_index >= frame.index)
                     or self._analysing > frame.index or self.display_slot.pending
-                    or self._infer_done.is_set())
+                    or self._infer_done.is_set() or self._ctrl_c)
 
         with self._new_pose:
             self._new_pose.wait_for(done, timeout=left)
