@@ -476,7 +476,7 @@ def _detect(path: str | os.PathLike[str], model: ModelFile, people: int, spans: 
         joined = "the worker processes could not start"
     if isinstance(joined, str):
         progress.done = 0
-        one = run_spans(path, model.path, people, [Span(0, 0, None)], 1, progress)[0]
+        one = run_spans(path, model.path, people, [Span(0, 0, None)], 1, progress, idle)[0]
         return one.kept_t, one.image, one.world, one.nominal, joined if len(spans) > 1 else None
     return (*joined, False, None)
 
