@@ -24,11 +24,12 @@ scene frames of the vertical sit in a ``functools.lru_cache``, which locks), so 
 the same bits, in the same order, for any ``THREADS`` (the tests run with 1 and 2). With
 ``THREADS = 1`` everything runs in the calling thread, in the order above.
 
-A Ctrl-C lost once by ``tests/live/test_session.py`` under ``pytest -n 2`` held 2 back; the pool
-was not the cause: Python runs the SIGINT handler in the main thread wherever that is, and a
-KeyboardInterrupt raised inside a garbage-collector finalizer there (a generator's ``finally``,
-a ``__del__``) is dropped. The live session now only notes a Ctrl-C and raises it from its
-display loop (``Session._noting_ctrl_c`` in ``screen/live/session.py``).
+A Ctrl-C lost by ``tests/live/test_session.py`` in whole-suite runs under ``pytest -n 2`` held 2
+back; the pool was not the cause. Found: an earlier test in the same pytest worker left SIGINT
+at SIG_DFL/SIG_IGN, and then ``_thread.interrupt_main()`` does nothing (the test now installs
+Python's handler). Also guarded: a KeyboardInterrupt raised inside a garbage-collector finalizer
+on the main thread is dropped; the live session notes every Ctrl-C in a flag and raises it
+again (``Session._noting_ctrl_c`` in ``screen/live/session.py``).
 """
 
 PASS_BLOCK = 2048  # frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks)

@@ -815,7 +815,7 @@ class Session:
         whatever it is executing; when that is a finalizer the garbage collector runs (a
         generator's ``finally``, a ``__del__``, a weakref callback — on the main thread
         whenever it allocates), the KeyboardInterrupt is "ignored" there and the Ctrl-C lost
-        (``tests/live/test_session.py`` lost one so under ``pytest -n 2``). The flag is not
+        (shown by ``tests/live/test_session.py``, which drops it on purpose). The flag is not
         lost: the display loop (and :meth:`run` at its end) raises it again. Returns the
         handler to restore, or None when nothing was installed (not the main thread, or the
         application has a SIGINT handler of its own)."""

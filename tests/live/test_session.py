@@ -223,8 +223,20 @@ def _ctrl_c_swallowed() -> None:
         signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
 
 
+@pytest.fixture
+def python_handles_ctrl_c():
+    """SIGINT handled by Python, as in a fresh process. An earlier test in the same pytest
+    worker can leave it at SIG_DFL or SIG_IGN, and then ``_thread.interrupt_main()`` does
+    nothing (documented): that lost this test's Ctrl-C in whole-suite runs under -n 2."""
+    import signal
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 @pytest.mark.parametrize("interrupt", [_ctrl_c, _ctrl_c_swallowed])
-def test_ctrl_c_keeps_the_open_trial(shared, lite, tmp_path, interrupt):
+def test_ctrl_c_keeps_the_open_trial(shared, lite, tmp_path, interrupt, python_handles_ctrl_c):
     session = Session(Interrupted(shared / CLIP, 60, interrupt), lite,
                       LiveOptions(window=False, auto_trial=True, lossless=True,
                                   record_dir=tmp_path), log=lambda s: None)
