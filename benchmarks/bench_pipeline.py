@@ -7,7 +7,9 @@ On one clip (knee_to_wall_side.mp4), in one run:
 bare       : the loop a user would write — OpenCV read → RGB → PoseLandmarker.detect_for_video —
              one process, for the full and the heavy model.
 analyze    : screen.analyze(video) end to end with every core (chunks on worker processes, decode
-             thread, conditioning, protocol), default model; ratio = its frames/s over bare's.
+             thread, conditioning, protocol), default model; ratio = its frames/s over bare's. In
+             one process the workers stay warm between runs (the first run starts them, so the
+             median of 3 is a warm run); a fresh process (memory line) pays their ≈ 1-s start.
 refine     : screen.sources.pose.refine of the result's rep end frames with the heavy model.
 memory     : peak RSS of a fresh process running analyze (and of its largest worker), on the clip
              and on the clip ten times longer (written to a temporary file); goal: flat.

@@ -228,9 +228,7 @@ class _Stages:
 
     def __init__(self) -> None:
         # only an analysis called from the main thread starts threads: the live view analyses
-        # on its own background thread while the camera and the model run (the cores are busy),
-        # and a pool started there lost the Ctrl-C sent to the main thread in the live tests
-        # (tests/live/test_session.py, under pytest -n 2; cause not found)
+        # on its own background thread while the camera and the model run (the cores are busy)
         main = threading.current_thread() is threading.main_thread()
         self._pool = ThreadPoolExecutor(THREADS - 1) if THREADS > 1 and main else None
 

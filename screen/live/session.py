@@ -34,6 +34,7 @@ import dataclasses
 import inspect
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -345,6 +346,7 @@ class Session:
         self._check_trials: list[tuple[TrialSpec, Result]] = []
         self._spoken = ""
         self._repainted = 0.0
+        self._ctrl_c = False  # set by the Ctrl-C handler run() installs (see _noting_ctrl_c)
         self.side = options.side
 
     @property
@@ -773,20 +775,27 @@ class Session:
         self.source.start([self.infer_slot, self.display_slot])
         analyst.start()
         ended: SourceEnded | None = None
+        previous = self._noting_ctrl_c()
         try:
             ended = self._display_loop()
         finally:
-            self._stopping.set()
-            self.source.stop()
-            infer.join(timeout=10)
-            analyst.join(timeout=10)
-            self._collect_stats()
             try:
-                self.finish_trial()
-                if self.guide is not None and self.check_dir is None:
-                    self._finish_check()  # the source ended or the person quit: what was done
+                self._stopping.set()
+                self.source.stop()
+                infer.join(timeout=10)
+                analyst.join(timeout=10)
+                self._collect_stats()
+                try:
+                    self.finish_trial()
+                    if self.guide is not None and self.check_dir is None:
+                        self._finish_check()  # the source ended or the person quit: what was done
+                finally:
+                    self._close_window(ended)
             finally:
-                self._close_window(ended)
+                if previous is not None:
+                    signal.signal(signal.SIGINT, previous)
+        if self._ctrl_c:  # a Ctrl-C whose KeyboardInterrupt was dropped (see _noting_ctrl_c)
+            raise KeyboardInterrupt
         if self._infer_error is not None:
             raise self._infer_error
         if ended is not None and ended.error:
@@ -800,8 +809,33 @@ class Session:
         self.stats.dropped_inference = self.infer_slot.dropped
         self.stats.dropped_display = self.display_slot.dropped
 
+    def _noting_ctrl_c(self) -> Any:
+        """From here until :meth:`run` returns, Ctrl-C (SIGINT) also sets ``_ctrl_c`` before it
+        raises KeyboardInterrupt as usual. Python runs a signal's handler in the main thread at
+        whatever it is executing; when that is a finalizer the garbage collector runs (a
+        generator's ``finally``, a ``__del__``, a weakref callback — on the main thread
+        whenever it allocates), the KeyboardInterrupt is "ignored" there and the Ctrl-C lost
+        (shown by ``tests/live/test_session.py``, which drops it on purpose). The flag is not
+        lost: the display loop (and :meth:`run` at its end) raises it again. Returns the
+        handler to restore, or None when nothing was installed (not the main thread, or the
+        application has a SIGINT handler of its own)."""
+        if threading.current_thread() is not threading.main_thread() or \
+                signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            return None
+
+        def note(signum: int, frame: Any) -> None:
+            self._ctrl_c = True
+            raise KeyboardInterrupt
+
+        return signal.signal(signal.SIGINT, note)
+
+    def _raise_ctrl_c(self) -> None:
+        if self._ctrl_c:
+            raise KeyboardInterrupt
+
     def _display_loop(self) -> SourceEnded | None:
         while True:
+            self._raise_ctrl_c()
             if self._infer_error is not None:
                 return None
             try:
@@ -811,6 +845,7 @@ class Session:
                 return ended
             if frame is not None:
                 self._wait_for_pose(frame)
+                self._raise_ctrl_c()
             elif self.guide is not None:
                 self._repaint()  # a held replay delivers no frames: the steps still show
             key = self._read_key() if self.opt.window else None
@@ -840,7 +875,7 @@ class Session:
         def done() -> bool:
             return ((self._pose is not None and self._pose.frame_index >= frame.index)
                     or self._analysing > frame.index or self.display_slot.pending
-                    or self._infer_done.is_set())
+                    or self._infer_done.is_set() or self._ctrl_c)
 
         with self._new_pose:
             self._new_pose.wait_for(done, timeout=left)

@@ -15,7 +15,10 @@ the ``spawn`` context (MediaPipe and ``fork`` do not mix), each chunk with a fre
 VIDEO mode; the calling process also takes any chunk no worker has started when it is free. In a
 daemon process (a Dask worker) the chunks run one after the other in that process. A worker
 starts in ≈ 1 s of CPU (it imports MediaPipe and this module only: ``screen`` imports its
-analysis stack lazily). ``spawn`` re-imports the caller's main module in every worker: a script
+analysis stack lazily), so the workers are kept warm for the calling process's life
+(:class:`_Workers`; :func:`close_workers`): the next video in the same process starts tracking
+at once. They ignore SIGINT; an error or Ctrl-C in the calling process stops them (SIGTERM).
+``spawn`` re-imports the caller's main module in every worker: a script
 that analyses a video must keep its work under ``if __name__ == "__main__":``, else the workers
 die on start and the video is tracked in one process (``meta["parallel_fallback"]``).
 
@@ -56,11 +59,14 @@ model's price. Live has no second pass and keeps ``full`` (lite was right on 1 c
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -184,16 +190,28 @@ class Tracked:
 
 
 _PROGRESS: Any = None  # in a worker process: the queue its kept frames are reported on
+_CALL = 0  # in a worker process: the run_spans call its current span belongs to
 
 
 def _init_worker(progress: Any) -> None:
     global _PROGRESS
     _PROGRESS = progress
+    progress.cancel_join_thread()  # at exit, reports nobody will read never hold the worker up
+    # Ctrl-C is the calling process's to handle (it stops the workers): a warm worker waiting
+    # for its next span must not die of it with a traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _report_to_queue(index: int) -> None:
     if _PROGRESS is not None:
-        _PROGRESS.put(index)
+        _PROGRESS.put((_CALL, index))
+
+
+def _track_for(call: int, *args: Any) -> Tracked:
+    """:func:`track_span` in a worker process, its progress reports tagged with ``call``."""
+    global _CALL
+    _CALL = call
+    return track_span(*args)
 
 
 def _digest(rgb: NDArray[np.uint8]) -> int:
@@ -255,19 +273,97 @@ class _Progress:
         else:
             self.done += n
 
-    def drain(self, queue: Any, timeout: float = 0.0) -> None:
-        """Count the frames reported on ``queue``, waiting up to ``timeout`` s for the first."""
+    def drain(self, queue: Any, call: int, timeout: float = 0.0) -> None:
+        """Count the frames reported on ``queue`` for run ``call`` (late reports of an earlier
+        run on the same warm workers are dropped), waiting up to ``timeout`` s for the first."""
         import queue as queue_mod
 
         n = 0
         with contextlib.suppress(queue_mod.Empty):
             if timeout:
-                queue.get(timeout=timeout)
-                n += 1
+                n += queue.get(timeout=timeout)[0] == call
             while True:
-                queue.get_nowait()
-                n += 1
+                n += queue.get_nowait()[0] == call
         self.add(n)
+
+
+class _Workers:
+    """The worker processes, kept warm for the life of the calling process: a worker costs
+    ≈ 1 s of CPU to start (spawn, import MediaPipe), as much as tracking 35 frames with the
+    full model, so repeated analyses (a notebook, a script over several videos, the benchmark)
+    start it once. One pool of one size at a time (another size replaces it), used by one
+    :func:`run_spans` at a time (a concurrent call gets a pool of its own, closed after it). Any
+    error or interrupt while it is in use closes it (the next call starts new workers);
+    :func:`close_workers` closes it on demand, and it is closed when the interpreter exits.
+    Which process tracks a span never changes its result."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pool: ProcessPoolExecutor | None = None
+        self.queue: Any = None
+        self.size = 0
+        self.calls = 0
+
+    @contextlib.contextmanager
+    def get(self, size: int) -> Iterator[tuple[ProcessPoolExecutor, Any, int]]:
+        """A pool of ``size`` processes, its progress queue and this call's tag."""
+        ctx = multiprocessing.get_context("spawn")
+        if not self.lock.acquire(blocking=False):  # in use: a pool of this call's own
+            queue = ctx.Queue()
+            pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker,
+                                       initargs=(queue,))
+            try:
+                yield pool, queue, 0
+            except BaseException:
+                _stop(pool)
+                raise
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+            return
+        try:
+            if self.pool is None or self.size != size:
+                self.close()
+                self.queue = ctx.Queue()
+                self.pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker,
+                                                initargs=(self.queue,))
+                self.size = size
+            self.calls += 1
+            try:
+                yield self.pool, self.queue, self.calls
+            except BaseException:
+                self.close(stop=True)
+                raise
+        finally:
+            self.lock.release()
+
+    def close(self, *, stop: bool = False) -> None:
+        """Shut the pool down; ``stop``: without letting running spans finish."""
+        if self.pool is not None:
+            if stop:
+                _stop(self.pool)
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.queue.close()
+            self.queue.join_thread()
+        self.pool, self.queue, self.size = None, None, 0
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool's processes now (SIGTERM): on an error or Ctrl-C in the calling process,
+    what they are tracking is no longer wanted."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+
+
+_WORKERS = _Workers()
+atexit.register(_WORKERS.close)
+
+
+def close_workers() -> None:
+    """Stop the warm worker processes now (they are also stopped when the interpreter exits;
+    the next parallel run starts new ones)."""
+    with _WORKERS.lock:
+        _WORKERS.close()
 
 
 def run_spans(path: str | os.PathLike[str], model_path: Path, people: int, spans: Sequence[Span],
@@ -285,16 +381,13 @@ def run_spans(path: str | os.PathLike[str], model_path: Path, people: int, spans
         if idle is not None:
             idle()
         return parts
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue() if progress.on_frame is not None else None
-    with ProcessPoolExecutor(min(workers, len(spans)) - 1, mp_context=ctx, initializer=_init_worker,
-                             initargs=(queue,)) as pool:
-        futures: list[Future[Tracked]] = [pool.submit(track_span, *args, s) for s in spans[1:]]
+    with _WORKERS.get(min(workers, len(spans)) - 1) as (pool, queue, call):
+        futures: list[Future[Tracked]] = [pool.submit(_track_for, call, *args, s)
+                                          for s in spans[1:]]
 
         def here(i: int) -> None:
             progress.add(1)
-            if queue is not None:
-                progress.drain(queue)
+            progress.drain(queue, call)
 
         out: dict[int, Tracked] = {0: track_span(*args, spans[0], report=here)}
         for k in range(len(futures) - 1, -1, -1):  # idle here: take what nobody has started
@@ -302,8 +395,8 @@ def run_spans(path: str | os.PathLike[str], model_path: Path, people: int, spans
                 out[k + 1] = track_span(*args, spans[k + 1], report=here)
         if idle is not None:
             idle()
-        while queue is not None and not all(f.done() for f in futures):
-            progress.drain(queue, timeout=0.1)
+        while not all(f.done() for f in futures):
+            progress.drain(queue, call, timeout=0.1)
         out.update({k + 1: f.result() for k, f in enumerate(futures) if k + 1 not in out})
     parts = [out[k] for k in range(len(spans))]
     progress.add(sum(len(p.image) for p in parts) - progress.done)  # reports still in flight
@@ -383,7 +476,7 @@ def _detect(path: str | os.PathLike[str], model: ModelFile, people: int, spans: 
         joined = "the worker processes could not start"
     if isinstance(joined, str):
         progress.done = 0
-        one = run_spans(path, model.path, people, [Span(0, 0, None)], 1, progress)[0]
+        one = run_spans(path, model.path, people, [Span(0, 0, None)], 1, progress, idle)[0]
         return one.kept_t, one.image, one.world, one.nominal, joined if len(spans) > 1 else None
     return (*joined, False, None)
 

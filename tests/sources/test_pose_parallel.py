@@ -163,6 +163,24 @@ def test_progress_is_reported_once_per_frame_in_order_across_processes(chunked):
     assert calls == [(i, 220) for i in range(220)]
 
 
+def test_the_workers_stay_warm_for_the_next_video_and_stop_on_demand(shared, full_model, chunked):
+    """The worker process that tracked ``chunked``'s second run tracks the next one too (same
+    process, same bits, progress counted for this run only); close_workers ends it."""
+    two, _ = chunked[2]
+    warm = pose._WORKERS.pool
+    assert warm is not None and pose._WORKERS.size == 1
+    before = {p.pid for p in warm._processes.values()}
+    calls: list[tuple[int, int]] = []
+    again = pose.estimate(shared / "samples" / CLIP, full_model, workers=2,
+                          on_frame=lambda i, n: calls.append((i, n)))
+    assert pose._WORKERS.pool is warm and {p.pid for p in warm._processes.values()} == before
+    assert np.array_equal(again.image, two.image, equal_nan=True)
+    assert calls == [(i, 220) for i in range(220)]
+    processes = list(warm._processes.values())
+    pose.close_workers()
+    assert pose._WORKERS.pool is None and not any(p.is_alive() for p in processes)
+
+
 def test_after_a_cut_the_landmarks_stay_within_tracking_noise_of_an_uninterrupted_run(
         shared, full_model, chunked):
     """Frames before the cut are the uninterrupted run's exactly; after it, the restarted track
