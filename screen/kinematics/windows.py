@@ -148,23 +148,26 @@ class Windows:
         return out
 
     def quadratic_max(self, t: NDArray, values: NDArray, where: NDArray[np.bool_],
-                      centre: NDArray, min_count: int = 5) -> F:
+                      min_count: int = 5) -> F:
         """(W,) the highest value, at the selected elements, of the least-squares quadratic
-        ``a + b·(t − centre) + c·(t − centre)²`` fitted to the selected ``values`` (N,) of each
-        window against their times ``t`` (N,, seconds); ``centre`` (W,) seconds (any time near the
-        window's middle: it only conditions the fit). A peak's height from many noisy frames
+        ``a + b·(t − c) + c₂·(t − c)²`` fitted to the selected ``values`` (N,) of each window
+        against their times ``t`` (N,, seconds), c the window's mean selected time (it only
+        conditions the fit). A peak's height from many noisy frames
         without the downward bias of a mean over a curved top or the upward bias of a maximum.
         Windows with fewer than ``min_count`` (≥ 3) selected elements get the :meth:`mean` of
         them; NaN where none is selected. Selected values must be finite, and each window's
         frames distinct (they are: a window is a run of frames)."""
         g = self.group
+        n = self.count(where)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centre = np.bincount(g, np.where(where, t, 0.0), minlength=self.n) / n
         dt = np.where(where, t - centre[g], 0.0)
         y = np.where(where, values, 0.0)
         w = where.astype(float)
         moments = np.stack([np.bincount(g, w * dt ** k, minlength=self.n) for k in range(5)], -1)
         normal = moments[:, [[0, 1, 2], [1, 2, 3], [2, 3, 4]]]  # (W, 3, 3) Σ dt^(i+j)
         rhs = np.stack([np.bincount(g, y * dt ** k, minlength=self.n) for k in range(3)], -1)
-        fit = self.count(where) >= max(min_count, 3)  # ≥ 3 distinct frames: a regular system
+        fit = n >= max(min_count, 3)  # ≥ 3 distinct frames: a regular system
         out = self.mean(values, where)
         if fit.any():
             coef = np.zeros((self.n, 3))

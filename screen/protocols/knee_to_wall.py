@@ -248,7 +248,7 @@ def _reps(trial: Trial, x: dict[str, Any], left: NDArray[np.bool_], cands: list[
         has = j < len(f)
         tj = t[np.minimum(j, len(f) - 1)][g]
         value = win.quadratic_max(t, incl, ok & (np.abs(t - tj) <= settings.end_range_window_s),
-                                  tj, settings.end_range_min_frames)
+                                  settings.end_range_min_frames)
         if name == "ankle_dorsiflexion":
             # 90° − ∠(s, f) = inclination − foot pitch in the image; the planted foot is still,
             # so its pitch (the noisiest term: a short segment) is the median over the

@@ -73,7 +73,7 @@ def test_quadratic_max_exact_on_parabolas_and_matches_polyfit_on_noise():
     height = np.array([20.0, -3.0, 31.0, 12.0, 7.0])
     y = height[w.group] - 8.0 * (t[w.frame] - apex[w.group]) ** 2
     sel = np.ones(len(y), bool)
-    got = w.quadratic_max(t[w.frame], y, sel, apex)
+    got = w.quadratic_max(t[w.frame], y, sel)
     tf = t[w.frame]
     want = [y[w.group == i].max() for i in range(w.n)]  # the parabola at its best frame
     assert got[:4] == pytest.approx(want[:4], abs=1e-9)
@@ -81,9 +81,11 @@ def test_quadratic_max_exact_on_parabolas_and_matches_polyfit_on_noise():
     assert got[4] == pytest.approx(np.mean(y[w.group == 4]), abs=1e-12)  # 3 frames < 5: mean
     rng = np.random.default_rng(3)
     noisy = y + rng.normal(0, 1, len(y))
-    got = w.quadratic_max(tf, noisy, sel, apex)
+    got = w.quadratic_max(tf, noisy, sel)
     for i in range(4):
         k = w.group == i
         c = np.polyfit(tf[k] - apex[i], noisy[k], 2)
         assert got[i] == pytest.approx(np.polyval(c, tf[k] - apex[i]).max(), abs=1e-9)
-    assert np.isnan(w.quadratic_max(tf, noisy, np.zeros(len(y), bool), apex)).all()
+    assert np.isnan(w.quadratic_max(tf, noisy, np.zeros(len(y), bool))).all()
+    late = w.quadratic_max(tf + 3600.0, noisy, sel)  # an hour into a recording: same fit
+    assert late[:4] == pytest.approx(got[:4], abs=1e-6)
