@@ -157,21 +157,24 @@ class Windows:
         Windows with fewer than ``min_count`` (≥ 3) selected elements get the :meth:`mean` of
         them; NaN where none is selected. Selected values must be finite, and each window's
         frames distinct (they are: a window is a run of frames)."""
-        g = self.group
-        n = self.count(where)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            centre = np.bincount(g, np.where(where, t, 0.0), minlength=self.n) / n
-        dt = np.where(where, t - centre[g], 0.0)
-        y = np.where(where, values, 0.0)
-        w = where.astype(float)
-        moments = np.stack([np.bincount(g, w * dt ** k, minlength=self.n) for k in range(5)], -1)
-        normal = moments[:, [[0, 1, 2], [1, 2, 3], [2, 3, 4]]]  # (W, 3, 3) Σ dt^(i+j)
-        rhs = np.stack([np.bincount(g, y * dt ** k, minlength=self.n) for k in range(3)], -1)
+        idx = np.flatnonzero(where)  # the selected elements, in window order
+        g, tx, y = self.group[idx], t[idx], values[idx]
+        n = np.bincount(g, minlength=self.n)
         fit = n >= max(min_count, 3)  # ≥ 3 distinct frames: a regular system
-        out = self.mean(values, where)
-        if fit.any():
-            coef = np.zeros((self.n, 3))
-            coef[fit] = np.linalg.solve(normal[fit], rhs[fit][..., None])[..., 0]
-            curve = coef[g, 0] + coef[g, 1] * dt + coef[g, 2] * dt ** 2
-            out = np.where(fit, self.max(curve, where), out)
+        out = self.mean(values, where & ~fit[self.group])  # NaN where fitted (or none selected)
+        if not fit.any():
+            return out
+        keep = fit[g]
+        idx, g, tx, y = idx[keep], g[keep], tx[keep], y[keep]
+        centre = np.bincount(g, tx, minlength=self.n) / np.maximum(n, 1)
+        dt = tx - centre[g]
+        powers = dt[:, None] ** np.arange(5)  # (M, 5)
+        moments = np.stack([np.bincount(g, powers[:, k], minlength=self.n) for k in range(5)], -1)
+        rhs = np.stack([np.bincount(g, y * powers[:, k], minlength=self.n) for k in range(3)], -1)
+        normal = moments[fit][:, [[0, 1, 2], [1, 2, 3], [2, 3, 4]]]  # (F, 3, 3) Σ dt^(i+j)
+        coef = np.zeros((self.n, 3))
+        coef[fit] = np.linalg.solve(normal, rhs[fit][..., None])[..., 0]
+        curve = coef[g, 0] + coef[g, 1] * dt + coef[g, 2] * powers[:, 2]
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])  # g is sorted: runs per window
+        out[g[starts]] = np.maximum.reduceat(curve, starts)
         return out

@@ -242,13 +242,18 @@ def _reps(trial: Trial, x: dict[str, Any], left: NDArray[np.bool_], cands: list[
         down = (rise < settings.heel_rise_max) & np.isfinite(incl)
     any_down = win.any(down)
     read = {}  # per measure: whether any frame was read, its frame and value per candidate
+    done: tuple = ()  # the last (frames allowed, end-range reading): measures often share them
     for name in ("tibial_inclination", "ankle_dorsiflexion"):
         ok = down & allowed[name][f]
-        j = win.first_argmax(incl, ok)
-        has = j < len(f)
-        tj = t[np.minimum(j, len(f) - 1)][g]
-        value = win.quadratic_max(t, incl, ok & (np.abs(t - tj) <= settings.end_range_window_s),
-                                  settings.end_range_min_frames)
+        if done and np.array_equal(ok, done[0]):
+            j, has, tj, value = done[1]
+        else:
+            j = win.first_argmax(incl, ok)
+            has = j < len(f)
+            tj = t[np.minimum(j, len(f) - 1)][g]
+            value = win.quadratic_max(t, incl, ok & (np.abs(t - tj) <= settings.end_range_window_s),
+                                      settings.end_range_min_frames)
+            done = (ok, (j, has, tj, value))
         if name == "ankle_dorsiflexion":
             # 90° − ∠(s, f) = inclination − foot pitch in the image; the planted foot is still,
             # so its pitch (the noisiest term: a short segment) is the median over the
