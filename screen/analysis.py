@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import math
 import threading
 from collections.abc import Callable
@@ -74,6 +75,10 @@ def load_or_estimate(source: str | Path, model: str,
             found["error"] = err
         with contextlib.suppress(Exception):  # from_video reads them again and reports errors
             vertical.prefetch(source)
+        # the analysis's own imports (first use costs ≈ 1.3 s in a fresh process), while the
+        # workers still track rather than after them
+        for name in ("scipy.signal", "scipy.interpolate", "scipy.ndimage", "pandas"):
+            importlib.import_module(name)
 
     rec = pose.estimate(source, model_file, on_frame=on_frame, workers=workers, meanwhile=meanwhile)
     if "error" in found:
