@@ -152,7 +152,8 @@ class Windows:
         """(W,) the highest value, at the selected elements, of the least-squares quadratic
         ``a + b·(t − c) + c₂·(t − c)²`` fitted to the selected ``values`` (N,) of each window
         against their times ``t`` (N,, seconds), c the window's mean selected time (it only
-        conditions the fit). A peak's height from many noisy frames
+        conditions the fit), but never above the highest selected value (a parabola through a
+        plateau with a steep side bulges above it). A peak's height from many noisy frames
         without the downward bias of a mean over a curved top or the upward bias of a maximum.
         Windows with fewer than ``min_count`` (≥ 3) selected elements get the :meth:`mean` of
         them; NaN where none is selected. Selected values must be finite, and each window's
@@ -176,5 +177,8 @@ class Windows:
         coef[fit] = np.linalg.solve(normal, rhs[fit][..., None])[..., 0]
         curve = coef[g, 0] + coef[g, 1] * dt + coef[g, 2] * powers[:, 2]
         starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])  # g is sorted: runs per window
-        out[g[starts]] = np.maximum.reduceat(curve, starts)
+        # never above the highest selected value: a parabola through a held plateau with a quick
+        # release bulges above it (+0.9° on knee_to_wall_side's first repetition at ± 0.5 s)
+        out[g[starts]] = np.minimum(np.maximum.reduceat(curve, starts),
+                                    np.maximum.reduceat(y, starts))
         return out

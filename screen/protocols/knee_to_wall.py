@@ -35,9 +35,11 @@ How the numbers are obtained
   the highest point of a quadratic in time fitted by least squares to the tibial inclination of
   the heel-down frames within ± ``end_range_window_s`` of it
   (:meth:`~screen.kinematics.windows.Windows.quadratic_max`; the mean of them when fewer than
-  ``end_range_min_frames``). Robust to landmark noise: a maximum of a noisy trace is biased
-  upward, a mean over a curved top downward (−1.5° at ± 0.4 s on the synthetic drives), the
-  fit is neither and averages ≈ 30 frames; ankle dorsiflexion is
+  ``end_range_min_frames``), never above the largest frame (a parabola through a held plateau
+  with a quick release bulges above it: +0.9° on knee_to_wall_side's first repetition). Robust
+  to landmark noise: a maximum of a noisy trace is biased upward, a mean over a curved top
+  downward (−1.5° at ± 0.4 s on the synthetic drives), the fit is neither and averages ≈ 30
+  frames; ankle dorsiflexion is
   that inclination minus the foot pitch (the identity 90° − ∠(s, f) = inclination − pitch in
   the image), the pitch being the median over the heel-down frames within ± ``foot_still_s`` —
   the planted foot is still and, short in the image, its pitch is the noisiest term.

@@ -85,7 +85,15 @@ def test_quadratic_max_exact_on_parabolas_and_matches_polyfit_on_noise():
     for i in range(4):
         k = w.group == i
         c = np.polyfit(tf[k] - apex[i], noisy[k], 2)
-        assert got[i] == pytest.approx(np.polyval(c, tf[k] - apex[i]).max(), abs=1e-9)
+        assert got[i] == pytest.approx(min(np.polyval(c, tf[k] - apex[i]).max(), noisy[k].max()),
+                                       abs=1e-9)
     assert np.isnan(w.quadratic_max(tf, noisy, np.zeros(len(y), bool))).all()
+    # a held plateau with a quick release: the parabola bulges above it, the value does not
+    tt = np.arange(31) / 30.0  # ± 0.5 s: held at 10° for 0.7 s, then released at 40°/s
+    plateau = np.minimum(10.0, 10.0 - 40.0 * (tt - 0.7))
+    c = np.polyfit(tt, plateau, 2)
+    assert np.polyval(c, tt).max() > 10.3  # the bulge the clip guards against
+    one = Windows.of([0], [31])
+    assert one.quadratic_max(tt, plateau, np.ones(31, bool))[0] == 10.0
     late = w.quadratic_max(tf + 3600.0, noisy, sel)  # an hour into a recording: same fit
     assert late[:4] == pytest.approx(got[:4], abs=1e-6)
