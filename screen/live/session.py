@@ -794,8 +794,7 @@ class Session:
             finally:
                 if previous is not None:
                     signal.signal(signal.SIGINT, previous)
-        if self._ctrl_c:  # a Ctrl-C whose KeyboardInterrupt was dropped (see _noting_ctrl_c)
-            raise KeyboardInterrupt
+        self._raise_ctrl_c()  # a Ctrl-C whose KeyboardInterrupt was dropped (see _noting_ctrl_c)
         if self._infer_error is not None:
             raise self._infer_error
         if ended is not None and ended.error:
@@ -830,6 +829,7 @@ class Session:
         return signal.signal(signal.SIGINT, note)
 
     def _raise_ctrl_c(self) -> None:
+        """Raise the KeyboardInterrupt of a Ctrl-C noted by :meth:`_noting_ctrl_c`."""
         if self._ctrl_c:
             raise KeyboardInterrupt
 

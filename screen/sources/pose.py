@@ -307,11 +307,8 @@ class _Workers:
     @contextlib.contextmanager
     def get(self, size: int) -> Iterator[tuple[ProcessPoolExecutor, Any, int]]:
         """A pool of ``size`` processes, its progress queue and this call's tag."""
-        ctx = multiprocessing.get_context("spawn")
         if not self.lock.acquire(blocking=False):  # in use: a pool of this call's own
-            queue = ctx.Queue()
-            pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker,
-                                       initargs=(queue,))
+            pool, queue = _new_pool(size)
             try:
                 yield pool, queue, 0
             except BaseException:
@@ -323,9 +320,7 @@ class _Workers:
         try:
             if self.pool is None or self.size != size:
                 self.close()
-                self.queue = ctx.Queue()
-                self.pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker,
-                                                initargs=(self.queue,))
+                self.pool, self.queue = _new_pool(size)
                 self.size = size
             self.calls += 1
             try:
@@ -345,6 +340,14 @@ class _Workers:
             self.queue.close()
             self.queue.join_thread()
         self.pool, self.queue, self.size = None, None, 0
+
+
+def _new_pool(size: int) -> tuple[ProcessPoolExecutor, Any]:
+    """``size`` spawned worker processes and the queue they report progress on."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    return ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker,
+                               initargs=(queue,)), queue
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
