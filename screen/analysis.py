@@ -9,7 +9,6 @@ the protocol's findings (:mod:`screen.protocols`) → measurements, confidence a
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import importlib
 import math
@@ -52,8 +51,9 @@ def load_or_estimate(source: str | Path, model: str,
                      on_frame: Callable[[int, int], None] | None = None,
                      workers: int | None = None) -> Recording:
     """A saved landmarks file is loaded; anything else is run through the pose model (on
-    ``workers`` processes, default every core) and the people in full view are counted
-    (:mod:`screen.sources.people`)."""
+    ``workers`` processes, default every core); on frames it decodes, the people in full view
+    are counted (:mod:`screen.sources.people`) and the scene's straight edges found for the
+    vertical (:func:`screen.scene.vertical.tap`)."""
     source = Path(source)
     if not source.exists():
         raise MovescreenError(f"{source}: no such file")
@@ -66,24 +66,18 @@ def load_or_estimate(source: str | Path, model: str,
     )
 
     model_file = models.resolve(model)
-    found: dict[str, Any] = {}
+    counted, lines = people.tap(model_file.path), vertical.tap()
 
-    def meanwhile() -> None:  # while the pose workers finish: people, and the vertical's frames
-        try:
-            found["people"] = people.count(source, model_file.path)
-        except Exception as err:  # noqa: BLE001 — raised below, after the tracking
-            found["error"] = err
-        with contextlib.suppress(Exception):  # from_video reads them again and reports errors
-            vertical.prefetch(source)
+    def meanwhile() -> None:
         # the analysis's own imports (first use costs ≈ 1.3 s in a fresh process), while the
         # workers still track rather than after them
         for name in ("scipy.signal", "scipy.interpolate", "scipy.ndimage", "pandas"):
             importlib.import_module(name)
 
-    rec = pose.estimate(source, model_file, on_frame=on_frame, workers=workers, meanwhile=meanwhile)
-    if "error" in found:
-        raise found["error"]
-    return Recording(rec.t, rec.image, rec.world, rec.meta | {"people": found["people"]})
+    rec = pose.estimate(source, model_file, on_frame=on_frame, workers=workers, meanwhile=meanwhile,
+                        taps=(counted, lines))
+    vertical.remember(source, lines.results)
+    return Recording(rec.t, rec.image, rec.world, rec.meta | {"people": people.from_tap(counted.results)})
 
 
 def analyze(source: str | Path | Recording, *, test: str = "auto", model: str = "full",

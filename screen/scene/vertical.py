@@ -72,6 +72,7 @@ the body offers nothing as good (MediaPipe's heel→toe line is not the sole: of
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,7 @@ from screen.scene.view import FRONT_ABOVE
 
 if TYPE_CHECKING:
     from screen.recording import Recording
+    from screen.sources.pose import Tap
 
 Source = Literal["given", "scene", "body", "assumed_level"]
 F = NDArray[np.float64]
@@ -543,39 +545,66 @@ def from_video(path: str | Path, /, *, n_frames: int | None = None, landmarks: R
 
 def sampled_segments(path: str | Path, indices: ArrayLike, scales_px: Sequence[int], /
                      ) -> tuple[tuple[int, int], tuple[F, ...]]:
-    """The frame size (H, W) and the LSD segments (:func:`detect_segments`) of the frames at
+    """The frame size (H, W) and the LSD segments (:func:`frame_segments`) of the frames at
     ``indices`` of a video (those that exist), remembered for the last few (file, frame) choices:
-    :func:`screen.analysis.analyze` computes them while the pose model's workers finish, and
-    :func:`from_video` finds them there afterwards."""
-    p = Path(path)
-    stat = p.stat() if p.is_file() else None
-    key = (str(p.resolve()), stat and (stat.st_mtime_ns, stat.st_size),
-           tuple(int(i) for i in np.asarray(indices).ravel()), tuple(scales_px))
-    return _segments_of(*key)
+    :func:`screen.analysis.analyze` has them found while the pose model tracks the frames
+    (:func:`tap`, :func:`remember`), and :func:`from_video` finds them here afterwards."""
+    key = _key(path, indices, scales_px)
+    if key not in _SEGMENTS:
+        frames = read_frames(path, key[2])
+        shape = frames[0].shape[:2] if frames else (0, 0)
+        for img in frames:
+            if img.shape[:2] != shape:
+                raise ValueError(f"frames differ in size: {img.shape[:2]} vs {shape}")
+        _store(key, (shape, tuple(frame_segments(img, key[3], bgr=True)[1] for img in frames)))
+    _SEGMENTS.move_to_end(key)
+    return _SEGMENTS[key]
 
 
-@functools.lru_cache(maxsize=4)
-def _segments_of(path: str, _stamp: object, indices: tuple[int, ...], scales_px: tuple[int, ...]
-                 ) -> tuple[tuple[int, int], tuple[F, ...]]:
+def frame_segments(image: NDArray[np.uint8], /, scales_px: Sequence[int], *, bgr: bool = False
+                   ) -> tuple[tuple[int, int], F]:
+    """The size (H, W) and LSD segments (:func:`detect_segments`) of one RGB (or ``bgr``) frame."""
     import cv2
 
-    frames = read_frames(path, indices)
-    shape = frames[0].shape[:2] if frames else (0, 0)
-    for img in frames:
-        if img.shape[:2] != shape:
-            raise ValueError(f"frames differ in size: {img.shape[:2]} vs {shape}")
-    return shape, tuple(detect_segments(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), scales_px=scales_px)
-                        for img in frames)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY if bgr else cv2.COLOR_RGB2GRAY)
+    return gray.shape[:2], detect_segments(gray, scales_px=scales_px)
 
 
-def prefetch(path: str | Path, /, settings: VerticalSettings = DEFAULT_SETTINGS) -> None:
-    """Compute (and remember) the segments :func:`from_video` will read for landmarks as long as
-    the video's declared frame count (:func:`sampled_segments`)."""
-    from screen.sources.video import VideoFile
+_SEGMENTS: OrderedDict[tuple, tuple[tuple[int, int], tuple[F, ...]]] = OrderedDict()
+_REMEMBERED = 4  # (file, frames) choices kept
 
-    with VideoFile(path) as video:
-        total = video.info.frames_nominal
-    sampled_segments(path, sample_indices(max(total, 1), settings.n_frames), settings.scales_px)
+
+def _key(path: str | Path, indices: ArrayLike, scales_px: Sequence[int]) -> tuple:
+    p = Path(path)
+    stat = p.stat() if p.is_file() else None
+    return (str(p.resolve()), stat and (stat.st_mtime_ns, stat.st_size),
+            tuple(int(i) for i in np.asarray(indices).ravel()), tuple(int(s) for s in scales_px))
+
+
+def _store(key: tuple, value: tuple[tuple[int, int], tuple[F, ...]]) -> None:
+    _SEGMENTS[key] = value
+    while len(_SEGMENTS) > _REMEMBERED:
+        _SEGMENTS.popitem(last=False)
+
+
+def tap(settings: VerticalSettings = DEFAULT_SETTINGS) -> Tap:
+    """The frames :func:`from_video` reads for landmarks as long as the video's declared frame
+    count, as a tap of the tracking (:class:`screen.sources.pose.Tap`): their segments are found
+    while the pose model tracks them; :func:`remember` keeps them for :func:`from_video`."""
+    from screen.sources.pose import Tap
+
+    return Tap(lambda n, fps: sample_indices(max(n, 1), settings.n_frames),
+               functools.partial(frame_segments, scales_px=settings.scales_px))
+
+
+def remember(path: str | Path, results: dict[int, object], /,
+             settings: VerticalSettings = DEFAULT_SETTINGS) -> None:
+    """Keep a :func:`tap`'s results for :func:`sampled_segments`, when every frame gave its
+    segments (else :func:`from_video` reads the frames again and reports what fails)."""
+    got = [results[i] for i in sorted(results)]
+    if not got or any(isinstance(r, BaseException) for r in got) or len({r[0] for r in got}) > 1:
+        return
+    _store(_key(path, sorted(results), settings.scales_px), (got[0][0], tuple(r[1] for r in got)))
 
 
 def resolve(given_deg: float | None, scene: Vertical | None, /, body: Vertical | None = None

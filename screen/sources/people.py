@@ -15,14 +15,18 @@ side visible (:func:`screen.scene.framing.seen`). It records, for the result:
     :data:`SIMILAR_SIZE` of the largest's height: then "the largest person" does not single out
     the subject.
 
-Cost: one IMAGE-mode detection per sampled frame (one per 2 s of video, at most 10), and
-decoding the video up to the last sampled frame, once, in order (no seeks).
+Cost: one IMAGE-mode detection per sampled frame (one per 2 s of video, at most 10, ≈ 40 ms
+each with the full model). During an analysis the detections run as a tap of the tracking
+(:func:`tap`, :class:`screen.sources.pose.Tap`): on the frames the tracking decodes anyway, in
+whichever process keeps them; :func:`count` reads the frames itself.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import mediapipe as mp
@@ -31,44 +35,81 @@ import numpy as np
 from screen.scene.framing import BODY, seen
 from screen.sources.subject import body_height
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from screen.sources.pose import Tap
+
 EVERY_S = 2.0
 MAX_SAMPLES = 10
 MAX_PEOPLE = 4
 SIMILAR_SIZE = 0.8
 
 
+def sample_frames(n_frames: int, fps: float) -> NDArray[np.int64]:
+    """Indices of the sampled frames of a video declaring ``n_frames`` at ``fps``: one every
+    :data:`EVERY_S` seconds from the first, at most :data:`MAX_SAMPLES` (none when the count is
+    unknown)."""
+    fps = fps if np.isfinite(fps) and fps > 0 else 30.0
+    return np.arange(0, max(n_frames, 0), max(1, int(round(EVERY_S * fps))))[:MAX_SAMPLES]
+
+
+_LOCK = threading.Lock()
+_LANDMARKERS: dict[str, Any] = {}  # model path → IMAGE-mode landmarker, open for the process's life
+# (not closed at exit: MediaPipe's own dispatcher has shut down by the time atexit runs)
+
+
+def _landmarker(model_path: str) -> Any:
+    from screen.sources.pose import open_landmarker, quiet_native_logs
+
+    if model_path not in _LANDMARKERS:
+        for old in _LANDMARKERS.values():
+            old.close()
+        _LANDMARKERS.clear()
+        with quiet_native_logs():
+            _LANDMARKERS[model_path] = open_landmarker(Path(model_path), mode="image",
+                                                       num_poses=MAX_PEOPLE)
+    return _LANDMARKERS[model_path]
+
+
+def detect(rgb: NDArray[np.uint8], model_path: str) -> NDArray[np.float32]:
+    """Image landmarks (MAX_PEOPLE, 33, 5) of up to :data:`MAX_PEOPLE` people on one RGB frame
+    (H, W, 3) (NaN for empty slots), by an IMAGE-mode landmarker kept open in this process."""
+    from screen.sources.pose import landmarks_to_arrays
+
+    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+    with _LOCK:
+        result = _landmarker(str(model_path)).detect(image)
+    return landmarks_to_arrays(result, MAX_PEOPLE)[0]
+
+
+def tap(model_path: str | Path) -> Tap:
+    """The people count as a tap of the tracking (:func:`screen.sources.pose.estimate`); its
+    results go to :func:`from_tap`."""
+    from screen.sources.pose import Tap
+
+    return Tap(sample_frames, functools.partial(detect, model_path=str(model_path)))
+
+
+def from_tap(results: dict[int, Any]) -> dict[str, Any]:
+    """The counts of the module docstring from a tap's results (frame → detections); the first
+    error a detection raised is raised here."""
+    for r in results.values():
+        if isinstance(r, BaseException):
+            raise r
+    return summarise(np.stack([results[i] for i in sorted(results)])) if results else {}
+
+
 def count(video: str | Path, model_path: Path) -> dict[str, Any]:
     """The people counts of the module docstring for a video file (empty when unreadable)."""
-    from screen.sources.pose import landmarks_to_arrays, open_landmarker, quiet_native_logs
+    from screen.scene.vertical import read_frames
 
     cap = cv2.VideoCapture(str(video))
-    try:
-        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-        fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-        if n <= 0:
-            return {}
-        step = max(1, int(round(EVERY_S * fps)))
-        frames = np.arange(0, n, step)[:MAX_SAMPLES]
-        found = []
-        at = 0  # index of the frame the next read returns
-        with quiet_native_logs(), open_landmarker(model_path, mode="image",
-                                                  num_poses=MAX_PEOPLE) as lm:
-            for f in frames:
-                # read on, not seek: a seek decodes again from the key frame before its target
-                # (on knee_to_wall_side.mp4 the 4 seeks cost 1.2 s of CPU, reading on 0.5 s)
-                while at < f and cap.grab():
-                    at += 1
-                ok, bgr = cap.read()
-                at += 1
-                if not ok or at - 1 != f:
-                    break
-                image = mp.Image(image_format=mp.ImageFormat.SRGB,
-                                 data=np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
-                img, _ = landmarks_to_arrays(lm.detect(image), MAX_PEOPLE)
-                found.append(img)
-    finally:
-        cap.release()
-    return summarise(np.stack(found)) if found else {}
+    n, fps = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), cap.get(cv2.CAP_PROP_FPS)
+    cap.release()
+    frames = read_frames(video, sample_frames(n, fps))
+    return from_tap({k: detect(cv2.cvtColor(f, cv2.COLOR_BGR2RGB), str(model_path))
+                     for k, f in enumerate(frames)})
 
 
 def summarise(people: np.ndarray) -> dict[str, Any]:

@@ -71,7 +71,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -169,12 +169,29 @@ class Span:
     stop: int | None
 
 
+@dataclass
+class Tap:
+    """Other work on chosen frames of a video, done by whichever process decodes them for the
+    tracking, so that no frame is decoded twice (decoding a 720p frame costs ≈ 3 ms of CPU, a
+    tenth of tracking it). :func:`estimate` calls ``choose(declared frames, nominal fps)`` here
+    for the frame indices, then ``fn(rgb)`` — RGB (H, W, 3) uint8, container rotation applied —
+    once on each of those frames that is decoded, in the process that keeps it (``fn`` must be
+    picklable: a module-level function or a ``functools.partial`` of one). ``results`` maps each
+    frame index to what ``fn`` returned, or to the exception it raised (it never stops the
+    tracking); frames past the real end of the file are missing."""
+
+    choose: Callable[[int, float], Sequence[int]]
+    fn: Callable[[NDArray[np.uint8]], Any]
+    results: dict[int, Any] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Tracked:
     """What one span gives back. ``t`` (D,) seconds and ``digest`` (D,) of every decoded frame
     (warm-up included); ``image`` (K_kept, P, 33, 5) and ``world`` (K_kept, P, 33, 3) of the
     kept frames for up to P people; ``nominal`` when the container had no usable times; ``warm``
-    the image landmarks of the warm-up frames (for :func:`same_people`)."""
+    the image landmarks of the warm-up frames (for :func:`same_people`); ``tapped`` one dict per
+    tap given to :func:`track_span` (see :class:`Tap`)."""
 
     span: Span
     t: NDArray[np.float64]
@@ -183,6 +200,7 @@ class Tracked:
     world: NDArray[np.float32]
     nominal: bool
     warm: NDArray[np.float32]  # (W, P, 33, 5) image landmarks of the warm-up frames
+    tapped: tuple[dict[int, Any], ...] = ()
 
     @property
     def kept_t(self) -> NDArray[np.float64]:
@@ -218,12 +236,18 @@ def _digest(rgb: NDArray[np.uint8]) -> int:
     return zlib.crc32(np.ascontiguousarray(rgb[::DIGEST_STEP, ::DIGEST_STEP]).tobytes())
 
 
+TapWork = tuple[frozenset[int], Callable[[NDArray[np.uint8]], Any]]  # a Tap's frames and fn
+
+
 def track_span(path: str, model_path: str, people: int, span: Span,
-               report: Callable[[int], None] | None = None) -> Tracked:
+               taps: Sequence[TapWork] = (), report: Callable[[int], None] | None = None
+               ) -> Tracked:
     """Track ``span`` of the video at ``path`` with a fresh landmarker (VIDEO mode, timestamps
-    in ms strictly increasing) for up to ``people`` persons. ``report(i)`` is called after each
-    kept frame ``i`` (in a worker process: put on the progress queue)."""
+    in ms strictly increasing) for up to ``people`` persons, and run each tap's function on its
+    frames among the kept ones (:class:`Tap`). ``report(i)`` is called after each kept frame
+    ``i`` (in a worker process: put on the progress queue)."""
     report = report or _report_to_queue
+    tapped: tuple[dict[int, Any], ...] = tuple({} for _ in taps)
     times: list[float] = []
     digests: list[int] = []
     images: list[NDArray] = []
@@ -247,6 +271,12 @@ def track_span(path: str, model_path: str, people: int, span: Span,
                 if frame.index >= span.keep:
                     images.append(img)
                     worlds.append(wld)
+                    for (frames_of, fn), out in zip(taps, tapped, strict=True):
+                        if frame.index in frames_of:
+                            try:
+                                out[frame.index] = fn(frame.rgb)
+                            except Exception as err:  # noqa: BLE001 — the tap's caller decides
+                                out[frame.index] = err
                     report(frame.index)
                 else:
                     warm.append(img)
@@ -255,7 +285,7 @@ def track_span(path: str, model_path: str, people: int, span: Span,
     return Tracked(span, np.asarray(times, dtype=float), np.asarray(digests, dtype=np.uint32),
                    np.stack(images) if images else np.zeros((*empty, 5), np.float32),
                    np.stack(worlds) if worlds else np.zeros((*empty, 3), np.float32), nominal,
-                   np.stack(warm) if warm else np.zeros((*empty, 5), np.float32))
+                   np.stack(warm) if warm else np.zeros((*empty, 5), np.float32), tapped)
 
 
 class _Progress:
@@ -370,32 +400,32 @@ def close_workers() -> None:
 
 
 def run_spans(path: str | os.PathLike[str], model_path: Path, people: int, spans: Sequence[Span],
-              workers: int, progress: _Progress, idle: Callable[[], None] | None = None
-              ) -> list[Tracked]:
+              workers: int, progress: _Progress, idle: Callable[[], None] | None = None,
+              taps: Sequence[TapWork] = ()) -> list[Tracked]:
     """Track every span, ``spans[0]`` in this process and the others in up to ``workers − 1``
     spawned processes; a span no process has started when this one is free is taken here
     (which process tracks a span never changes its result). Returns them in order. ``idle`` (if
     given) runs in this process once it has no span left to track, while the workers finish
-    theirs (after the tracking when there are no workers)."""
+    theirs (after the tracking when there are no workers). ``taps``: see :func:`track_span`."""
     args = (str(path), str(model_path), people)
     # A daemon process (e.g. a Dask worker) may not start processes of its own: one process.
     if len(spans) == 1 or workers <= 1 or multiprocessing.current_process().daemon:
-        parts = [track_span(*args, s, report=lambda i: progress.add(1)) for s in spans]
+        parts = [track_span(*args, s, taps, report=lambda i: progress.add(1)) for s in spans]
         if idle is not None:
             idle()
         return parts
     with _WORKERS.get(min(workers, len(spans)) - 1) as (pool, queue, call):
-        futures: list[Future[Tracked]] = [pool.submit(_track_for, call, *args, s)
+        futures: list[Future[Tracked]] = [pool.submit(_track_for, call, *args, s, taps)
                                           for s in spans[1:]]
 
         def here(i: int) -> None:
             progress.add(1)
             progress.drain(queue, call)
 
-        out: dict[int, Tracked] = {0: track_span(*args, spans[0], report=here)}
+        out: dict[int, Tracked] = {0: track_span(*args, spans[0], taps, report=here)}
         for k in range(len(futures) - 1, -1, -1):  # idle here: take what nobody has started
             if futures[k].cancel():
-                out[k + 1] = track_span(*args, spans[k + 1], report=here)
+                out[k + 1] = track_span(*args, spans[k + 1], taps, report=here)
         if idle is not None:
             idle()
         while not all(f.done() for f in futures):
@@ -465,21 +495,31 @@ def stitch(parts: Sequence[Tracked]) -> tuple[NDArray, NDArray, NDArray] | str:
 
 
 def _detect(path: str | os.PathLike[str], model: ModelFile, people: int, spans: list[Span],
-            workers: int, progress: _Progress, idle: Callable[[], None] | None = None
+            workers: int, progress: _Progress, idle: Callable[[], None] | None = None,
+            taps: Sequence[tuple[Tap, frozenset[int]]] = ()
             ) -> tuple[NDArray, NDArray, NDArray, bool, str | None]:
     """Track the video in ``spans`` and stitch; falls back to one span in this process when the
     chunks cannot be joined. Returns t, image, world, whether the container's frame times were
-    unusable (nominal timing) and the reason for a fallback (or None). ``idle``: see
-    :func:`run_spans`."""
+    unusable (nominal timing) and the reason for a fallback (or None); fills the ``results`` of
+    each tap, given with its frames. ``idle``: see :func:`run_spans`."""
+    work = [(frames, tap.fn) for tap, frames in taps]
+
+    def gather(parts: list[Tracked]) -> list[Tracked]:
+        for k, (tap, _) in enumerate(taps):
+            tap.results = {i: r for part in parts for i, r in sorted(part.tapped[k].items())}
+        return parts
+
     try:
-        joined = stitch(run_spans(path, model.path, people, spans, workers, progress, idle))
+        joined = stitch(gather(run_spans(path, model.path, people, spans, workers, progress, idle,
+                                         work)))
     except MovescreenError as err:  # e.g. a seek past the real end of a damaged file
         joined = str(err)
     except BrokenProcessPool:  # e.g. a script without `if __name__ == "__main__":` (spawn re-runs it)
         joined = "the worker processes could not start"
     if isinstance(joined, str):
         progress.done = 0
-        one = run_spans(path, model.path, people, [Span(0, 0, None)], 1, progress, idle)[0]
+        one = gather(run_spans(path, model.path, people, [Span(0, 0, None)], 1, progress, idle,
+                               work))[0]
         return one.kept_t, one.image, one.world, one.nominal, joined if len(spans) > 1 else None
     return (*joined, False, None)
 
@@ -487,7 +527,7 @@ def _detect(path: str | os.PathLike[str], model: ModelFile, people: int, spans: 
 def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
              on_frame: Callable[[int, int], None] | None = None,
              workers: int | None = None, chunked: bool = True,
-             meanwhile: Callable[[], None] | None = None) -> Recording:
+             meanwhile: Callable[[], None] | None = None, taps: Sequence[Tap] = ()) -> Recording:
     """Run the pose model over every frame of a video file, in chunks (:func:`plan_chunks`) on
     ``workers`` processes (default: every core, ``os.cpu_count()``). The result does not depend
     on ``workers``; ``chunked=False`` is one uninterrupted pass in this process (what a live
@@ -505,10 +545,12 @@ def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
     records how many were seen at once. Detecting several people costs more than tracking one
     (≈ 1.5× the CPU on a one-person clip), hence the second pass only when needed.
 
-    ``meanwhile`` (other work on the same video, e.g. counting people) runs once in this process
-    when it has tracked its chunks and waits for the workers' (:func:`run_spans`), so it costs
-    no time on two or more cores; what it does never changes the landmarks. It must not raise
-    (keep its errors for later).
+    ``taps`` (work on chosen frames, e.g. counting people: :class:`Tap`) run on those frames as
+    the tracking decodes them, in whichever process keeps them; their ``results`` are filled in
+    (once: a second pass for several people does not run them again). ``meanwhile`` (other
+    work, e.g. imports) runs once in this process when it has tracked its chunks and waits for
+    the workers' (:func:`run_spans`), so it costs no time on two or more cores. Neither ever
+    changes the landmarks; ``meanwhile`` must not raise (keep its errors for later).
     """
     from screen.recording import Recording
 
@@ -524,8 +566,10 @@ def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
         info = video.info
     spans = plan_chunks(info.frames_nominal, info.fps_nominal) if chunked else [Span(0, 0, None)]
     progress = _Progress(on_frame, info.frames_nominal)
+    chosen = [(tap, frozenset(int(i) for i in tap.choose(info.frames_nominal, info.fps_nominal)))
+              for tap in taps]
     t, image, world, nominal, fallback = _detect(video_path, model, 1, spans, workers, progress,
-                                                 once)
+                                                 once, chosen)
     declared = info.frames_nominal
     if declared and len(t) < MIN_DECODED_FRACTION * declared:
         raise MovescreenError(f"{video_path}: truncated or damaged: only {len(t)} of the "

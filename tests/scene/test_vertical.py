@@ -353,8 +353,9 @@ def model_points(shared):
 
 
 def test_from_video_is_from_frames_of_its_sampled_frames(shared, monkeypatch):
-    # from_video reads LSD segments through sampled_segments (remembered: analyze computes them
-    # while the pose workers finish); the estimate is the one from_frames makes of those frames
+    # from_video reads LSD segments through sampled_segments (remembered: analyze has its tap
+    # find them while the pose model tracks the frames); the estimate is the one from_frames
+    # makes of those frames, whether read here or found by the tap on the RGB frames
     from screen.errors import MovescreenError
     from screen.recording import Recording
 
@@ -362,7 +363,11 @@ def test_from_video_is_from_frames_of_its_sampled_frames(shared, monkeypatch):
     total = int(cv2.VideoCapture(str(path)).get(cv2.CAP_PROP_FRAME_COUNT))
     frames = V.read_frames(path, V.sample_indices(total, V.DEFAULT_SETTINGS.n_frames))
     assert repr(V.from_video(path)) == repr(V.from_frames(frames))
-    V.prefetch(path)
+    V._SEGMENTS.clear()
+    tap = V.tap()
+    chosen = tap.choose(total, 30.0)
+    V.remember(path, {int(i): tap.fn(cv2.cvtColor(f, cv2.COLOR_BGR2RGB))
+                      for i, f in zip(chosen, frames, strict=True)})
     monkeypatch.setattr(V, "read_frames", lambda *a: pytest.fail("decoded again"))
     assert repr(V.from_video(path)) == repr(V.from_frames(frames))
     # landmarks longer than the video (by more than a damaged file may lack) are not its own:

@@ -8,6 +8,9 @@ clip (knee_to_wall_side.mp4) the reference is an uninterrupted single-process ru
 
 from __future__ import annotations
 
+import zlib
+
+import cv2
 import numpy as np
 import pytest
 
@@ -137,20 +140,27 @@ def full_model(shared):
     return resolve(str(shared / "models" / "pose_landmarker_full.task"))
 
 
+# frames for the taps: both sides of the cut at 118, the warm-up [103, 118) that both chunks
+# decode (only chunk 0 keeps it), the ends, and one past the end of the file
+TAPPED = (0, 50, 103, 117, 118, 119, 219, 500)
+
+
 @pytest.fixture(scope="module")
 def chunked(shared, full_model):
-    """The sample clip tracked with 1 and with 2 worker processes (progress calls recorded)."""
+    """The sample clip tracked with 1 and with 2 worker processes (progress calls recorded), with
+    two taps: a CRC-32 of every chosen frame's RGB pixels, and ``int``, which raises on an image."""
     out = {}
     for workers in (1, 2):
         calls: list[tuple[int, int]] = []
+        taps = (pose.Tap(lambda n, fps: TAPPED, zlib.crc32), pose.Tap(lambda n, fps: (5,), int))
         rec = pose.estimate(shared / "samples" / CLIP, full_model, workers=workers,
-                            on_frame=lambda i, n, calls=calls: calls.append((i, n)))
-        out[workers] = rec, calls
+                            on_frame=lambda i, n, calls=calls: calls.append((i, n)), taps=taps)
+        out[workers] = rec, calls, taps
     return out
 
 
 def test_the_result_is_the_same_bit_for_bit_with_any_number_of_workers(chunked):
-    (one, _), (two, _) = chunked[1], chunked[2]
+    (one, _, _), (two, _, _) = chunked[1], chunked[2]
     assert one.meta["chunks"] == two.meta["chunks"] == [[0, 118], [118, 220]]
     assert "parallel_fallback" not in two.meta
     assert np.array_equal(one.t, two.t)
@@ -159,14 +169,14 @@ def test_the_result_is_the_same_bit_for_bit_with_any_number_of_workers(chunked):
 
 
 def test_progress_is_reported_once_per_frame_in_order_across_processes(chunked):
-    _, calls = chunked[2]
+    _, calls, _ = chunked[2]
     assert calls == [(i, 220) for i in range(220)]
 
 
 def test_the_workers_stay_warm_for_the_next_video_and_stop_on_demand(shared, full_model, chunked):
     """The worker process that tracked ``chunked``'s second run tracks the next one too (same
     process, same bits, progress counted for this run only); close_workers ends it."""
-    two, _ = chunked[2]
+    two, _, _ = chunked[2]
     warm = pose._WORKERS.pool
     assert warm is not None and pose._WORKERS.size == 1
     before = {p.pid for p in warm._processes.values()}
@@ -181,11 +191,30 @@ def test_the_workers_stay_warm_for_the_next_video_and_stop_on_demand(shared, ful
     assert pose._WORKERS.pool is None and not any(p.is_alive() for p in processes)
 
 
+def test_taps_see_each_chosen_frame_once_as_a_plain_sequential_decode_gives_it(shared, chunked):
+    """Reference: OpenCV reading the file from the start, frame by frame, converted to RGB. A
+    warm-up frame decoded by both chunks is tapped once; a frame past the end is not tapped; a
+    tap that raises leaves its exception as the result and the tracking whole."""
+    cap = cv2.VideoCapture(str(shared / "samples" / CLIP))
+    crc = {}
+    for i in range(220):
+        ok, bgr = cap.read()
+        assert ok
+        if i in TAPPED:
+            crc[i] = zlib.crc32(np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)))
+    cap.release()
+    for workers in (1, 2):
+        rec, _, (frames, raising) = chunked[workers]
+        assert frames.results == crc  # 500 is past the end
+        assert list(raising.results) == [5] and isinstance(raising.results[5], TypeError)
+        assert rec.n_frames == 220
+
+
 def test_after_a_cut_the_landmarks_stay_within_tracking_noise_of_an_uninterrupted_run(
         shared, full_model, chunked):
     """Frames before the cut are the uninterrupted run's exactly; after it, the restarted track
     stays within the tracker's own noise (measured: median 1–2.5 px per frame)."""
-    rec, _ = chunked[2]
+    rec, _, _ = chunked[2]
     uninterrupted = pose.estimate(shared / "samples" / CLIP, full_model, chunked=False)
     assert uninterrupted.meta["chunks"] == [[0, 220]]
     assert np.array_equal(uninterrupted.t, rec.t)
@@ -197,7 +226,7 @@ def test_after_a_cut_the_landmarks_stay_within_tracking_noise_of_an_uninterrupte
 def test_refined_frames_are_those_of_a_whole_clip_heavy_run(shared, chunked):
     """Measured: median 0.0 px, max 2.4 px over the 172 refined frames, where the full model's
     landmarks lay a median 6.7 px from heavy's on the same frames."""
-    full, _ = chunked[2]
+    full, _, _ = chunked[2]
     heavy_model = resolve(str(shared / "models" / "pose_landmarker_heavy.task"))
     whole = pose.track_span(str(shared / "samples" / CLIP), str(heavy_model.path), 1,
                             Span(0, 0, None), report=lambda i: None)
@@ -215,7 +244,7 @@ def test_refined_frames_are_those_of_a_whole_clip_heavy_run(shared, chunked):
 
 
 def test_refine_refuses_another_video(shared, chunked):
-    full, _ = chunked[2]
+    full, _, _ = chunked[2]
     with pytest.raises(MovescreenError, match="another video"):
         pose.refine(full, shared / "samples" / "squat_side_deep.mp4", [10],
                     model=str(shared / "models" / "pose_landmarker_heavy.task"))
