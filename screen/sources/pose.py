@@ -10,9 +10,9 @@ last chunk reads to the end of the file. Every chunk decodes about the same numb
 (chunk 0, which needs no warm-up, keeps ``W`` more).
 
 **Workers.** :func:`estimate` tracks the chunks on ``workers`` processes (default every core):
-chunk 0 in the calling process, the others in a ``concurrent.futures.ProcessPoolExecutor`` with
-the ``spawn`` context (MediaPipe and ``fork`` do not mix), each chunk with a fresh landmarker in
-VIDEO mode; the calling process also takes any chunk no worker has started when it is free. In a
+the last chunk in the calling process, the others in a ``concurrent.futures.ProcessPoolExecutor``
+with the ``spawn`` context (MediaPipe and ``fork`` do not mix), each chunk with a fresh landmarker
+in VIDEO mode; the calling process also takes any chunk no worker has started when it is free. In a
 daemon process (a Dask worker) the chunks run one after the other in that process. A worker
 starts in ≈ 1 s of CPU (it imports MediaPipe and this module only: ``screen`` imports its
 analysis stack lazily), so the workers are kept warm for the calling process's life
@@ -410,8 +410,10 @@ def close_workers() -> None:
 def run_spans(path: str | os.PathLike[str], model_path: Path, people: int, spans: Sequence[Span],
               workers: int, progress: _Progress, idle: Callable[[], None] | None = None,
               taps: Sequence[TapWork] = ()) -> list[Tracked]:
-    """Track every span, ``spans[0]`` in this process and the others in up to ``workers − 1``
-    spawned processes; a span no process has started when this one is free is taken here
+    """Track every span, the last in this process and the others in up to ``workers − 1``
+    spawned processes (the last: a fresh worker starts ≈ 1 s late, and every span but the first
+    begins with a seek, which decodes from the key frame before it); a span no process has
+    started when this one is free is taken here
     (which process tracks a span never changes its result). Returns them in order. ``idle`` (if
     given) runs in this process once it has no span left to track, while the workers finish
     theirs (after the tracking when there are no workers). ``taps``: see :func:`track_span`."""
@@ -423,22 +425,23 @@ def run_spans(path: str | os.PathLike[str], model_path: Path, people: int, spans
             idle()
         return parts
     with _WORKERS.get(min(workers, len(spans)) - 1) as (pool, queue, call):
+        last = len(spans) - 1
         futures: list[Future[Tracked]] = [pool.submit(_track_for, call, *args, s, taps)
-                                          for s in spans[1:]]
+                                          for s in spans[:last]]
 
         def here(i: int) -> None:
             progress.add(1)
             progress.drain(queue, call)
 
-        out: dict[int, Tracked] = {0: track_span(*args, spans[0], taps, report=here)}
-        for k in range(len(futures) - 1, -1, -1):  # idle here: take what nobody has started
+        out: dict[int, Tracked] = {last: track_span(*args, spans[last], taps, report=here)}
+        for k in range(last - 1, -1, -1):  # idle here: take what nobody has started
             if futures[k].cancel():
-                out[k + 1] = track_span(*args, spans[k + 1], taps, report=here)
+                out[k] = track_span(*args, spans[k], taps, report=here)
         if idle is not None:
             idle()
         while not all(f.done() for f in futures):
             progress.drain(queue, call, timeout=0.1)
-        out.update({k + 1: f.result() for k, f in enumerate(futures) if k + 1 not in out})
+        out.update({k: f.result() for k, f in enumerate(futures) if k not in out})
     parts = [out[k] for k in range(len(spans))]
     progress.add(sum(len(p.image) for p in parts) - progress.done)  # reports still in flight
     return parts
