@@ -14,8 +14,8 @@ the last chunk in the calling process, the others in a ``concurrent.futures.Proc
 with the ``spawn`` context (MediaPipe and ``fork`` do not mix), each chunk with a fresh landmarker
 in VIDEO mode; the calling process also takes any chunk no worker has started when it is free. In a
 daemon process (a Dask worker) the chunks run one after the other in that process. A worker
-starts in ≈ 1 s of CPU (it imports MediaPipe and this module only: ``screen`` imports its
-analysis stack lazily), so the workers are kept warm for the calling process's life
+starts in ≈ 1 s of CPU (it imports MediaPipe, this module and its taps' modules only:
+``screen`` imports its analysis stack lazily), so the workers are kept warm for the calling process's life
 (:class:`_Workers`; :func:`close_workers`): the next video in the same process starts tracking
 at once. They ignore SIGINT; an error or Ctrl-C in the calling process stops them (SIGTERM).
 ``spawn`` re-imports the caller's main module in every worker: a script
