@@ -10,7 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.signal import Conditioning, before_lowpass, clean_gated, condition, lowpass
+from screen.conditioning.signal import (
+    Conditioning,
+    before_lowpass,
+    clean_gated,
+    condition,
+    lowpass_channels,
+)
 from screen.landmarks import N_LANDMARKS
 from screen.recording import Recording
 from screen.speed import PASS_BLOCK
@@ -65,11 +71,17 @@ def conditioned_points(rec: Recording, settings: Conditioning,
         cleaned = cleaned_points(rec, settings, idx)
     cols = [cleaned.landmarks.index(i) for i in idx]
     values = cleaned.values if cols == list(range(len(cleaned.landmarks))) else cleaned.values[:, cols]
-    smooth = lowpass(values, rec.t, cutoff_hz=settings.cutoff_hz, order=settings.order)
-    out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan)
-    # written as (T, 66) columns, x and y of each landmark: faster than a fancy axis-1 write
+    smooth = lowpass_channels(values.reshape(rec.n_frames, -1), rec.t,
+                              cutoff_hz=settings.cutoff_hz, order=settings.order)  # (2L, T)
+    out = np.empty((rec.n_frames, N_LANDMARKS, 2))
+    # written as (T, 66) columns, x and y of each landmark, block by block: each block filled
+    # with NaN and the channels' traces transposed into it while it is in the caches
     xy = (2 * np.array(idx, dtype=np.intp)[:, None] + [0, 1]).ravel()
-    out.reshape(rec.n_frames, 2 * N_LANDMARKS)[:, xy] = smooth.reshape(rec.n_frames, len(xy))
+    flat = out.reshape(rec.n_frames, 2 * N_LANDMARKS)
+    for b in _blocks(rec.n_frames):
+        block = flat[b]
+        block.fill(np.nan)
+        block[:, xy] = smooth[:, b].T
     return out
 
 

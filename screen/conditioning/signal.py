@@ -81,7 +81,11 @@ def interpolate(x: NDArray, at: NDArray, /, *, inside_only: bool) -> F:
     ``index``), which calls ``np.interp`` the same way. ``inside_only``: NaNs before the first or
     after the last non-NaN sample stay (``limit_area="inside"``); else they take the nearest
     value (``limit_direction="both"``). Loops over columns, not frames."""
-    out = np.array(x, dtype=float)
+    return _interpolate(np.array(x, dtype=float), at, inside_only)
+
+
+def _interpolate(out: F, at: NDArray, inside_only: bool) -> F:
+    """:func:`interpolate` of ``out`` (T, C), filled in place (and returned)."""
     at = np.asarray(at, dtype=float)
     for c in range(out.shape[1]):
         col = out[:, c]
@@ -299,31 +303,41 @@ def lowpass(x: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2
     than two valid samples, or recordings too short to pad, are returned unfiltered.
     """
     x2, shape = _as_2d(x)
+    return np.ascontiguousarray(lowpass_channels(x2, t, cutoff_hz=cutoff_hz, order=order).T
+                                ).reshape(shape)
+
+
+def lowpass_channels(x2: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2) -> F:
+    """:func:`lowpass` of ``x2`` (T, C), returned channels first: (C, T), each channel's samples
+    contiguous (what the filter runs on: no transposing copy back)."""
+    # one copy with time on the contiguous axis: each channel is bridged and filtered in it (the
+    # same numbers per channel as on any layout)
+    rows = np.array(np.asarray(x2, dtype=float).T, order="C")
     t = np.asarray(t, dtype=float)
-    missing = ~np.isfinite(x2)
+    missing = ~np.isfinite(rows)
     fs = sample_rate(t)
-    ok = np.sum(~missing, axis=0) >= 2
+    ok = np.sum(~missing, axis=1) >= 2
     if len(t) < 4 * (order + 1) or not np.any(ok):
-        return x2.reshape(shape).copy()
+        return rows
     from scipy.interpolate import interp1d  # imported on first use: scipy.signal costs ~0.5 s
     from scipy.signal import butter, sosfiltfilt
 
-    # time on the columns' contiguous axis (Fortran order): the columns are bridged, and
-    # sosfilt filters each one, without a transposing copy (the same numbers per channel)
-    bridged = interpolate(x2.T[ok].T, t, inside_only=False)
+    bridged = _interpolate((rows if ok.all() else rows[ok]).T, t, inside_only=False).T
     # The grid never passes t[-1] (rounding could put its last point a hair beyond it, outside
     # the range interp1d may interpolate in).
     grid = np.minimum(t[0] + np.arange(int(np.floor((t[-1] - t[0]) * fs + 1e-6)) + 1) / fs, t[-1])
     uniform = len(grid) == len(t) and np.allclose(grid, t, atol=0.01 / fs)
-    y = bridged if uniform else interp1d(t, bridged, axis=0, assume_sorted=True)(grid)
+    y = bridged if uniform else interp1d(t, bridged, axis=-1, assume_sorted=True)(grid)
     sos = butter(order, min(cutoff_hz, 0.4 * fs), fs=fs, output="sos")
-    y = sosfiltfilt(sos, y, axis=0, padlen=min(3 * (2 * len(sos) + 1), len(y) - 1))
+    y = sosfiltfilt(sos, y, axis=-1, padlen=min(3 * (2 * len(sos) + 1), y.shape[-1] - 1))
     if not uniform:
-        y = interp1d(grid, y, axis=0, assume_sorted=True, fill_value="extrapolate")(t)
-    out = x2.copy()
-    out[:, ok] = y
-    out[missing] = np.nan
-    return out.reshape(shape)
+        y = interp1d(grid, y, axis=-1, assume_sorted=True, fill_value="extrapolate")(t)
+    if ok.all():
+        rows = y
+    else:
+        rows[ok] = y
+    rows[missing] = np.nan
+    return rows
 
 
 def condition(x: NDArray, visibility: NDArray, t: NDArray, /, settings: Conditioning) -> F:
