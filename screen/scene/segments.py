@@ -130,13 +130,18 @@ def body_turn(world: NDArray, /) -> F:
 
 def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDArray[np.object_]:
     """(T,) view label per frame from the smoothed turn (T,) and gated pixels (T, 33, 2)."""
+    return _VIEW_LABELS[_view_codes(turn, points, settings)]
+
+
+def _view_codes(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDArray[np.intp]:
+    """(T,) :func:`frame_views` as places in :data:`VIEWS` sorted (no string per frame)."""
     facing = points[:, LM.LEFT_SHOULDER, 0] - points[:, LM.RIGHT_SHOULDER, 0]
-    front_back = np.where(facing > 0, "front", "back")
+    front_back = np.where(facing > 0, _VIEW["front"], _VIEW["back"])
     tol = settings.view_tolerance_deg
     with np.errstate(invalid="ignore"):
-        view = np.where(turn >= 90.0 - tol, "side",
-                        np.where(turn <= tol, front_back, "oblique")).astype(object)
-    view[~np.isfinite(turn) | ~np.isfinite(facing)] = "unknown"
+        view = np.where(turn >= 90.0 - tol, _VIEW["side"],
+                        np.where(turn <= tol, front_back, _VIEW["oblique"]))
+    view[~np.isfinite(turn) | ~np.isfinite(facing)] = _VIEW["unknown"]
     return view
 
 
@@ -148,8 +153,14 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
     their speed is taken: landmark noise
     alone (jumps of a few pixels each frame) must not read as walking — the confidence judges
     that noise, not the activity. Only the feet are copied (smoothed), not ``points``."""
+    return _ACTIVITY_LABELS[_activity_codes(image, points, t, settings, torso=torso)]
+
+
+def _activity_codes(image: NDArray, points: NDArray, t: NDArray, settings: SceneSettings, *,
+                    torso: NDArray | None = None) -> NDArray[np.intp]:
+    """(T,) :func:`frame_activity` as places in :data:`ACTIVITIES` sorted."""
     if len(t) < 2:
-        return np.where(seen(image, BODY), "in_place", "absent").astype(object)
+        return np.where(seen(image, BODY), _ACTIVITY["in_place"], _ACTIVITY["absent"])
     n = max(3, int(round(settings.smooth_s / np.median(np.diff(t)))))
     torso_px = torso_length(points) if torso is None else torso
     torso = rolling_nanmedian(torso_px, n)
@@ -176,19 +187,18 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
     # median < seated_below ⇔ the median of the negated values (its negation, exactly) > −that
     seated = rolling_nanmedian_above(-(knee_drop / torso), n, -settings.seated_below)
     walking = (fast | stepping) & ~seated
-    return np.where(~seen(image, BODY), "absent",
-                    np.where(walking, "walking", "in_place")).astype(object)
+    return np.where(~seen(image, BODY), _ACTIVITY["absent"],
+                    np.where(walking, _ACTIVITY["walking"], _ACTIVITY["in_place"]))
 
 
 VIEWS: tuple[str, ...] = ("side", "front", "back", "oblique", "unknown")
 ACTIVITIES: tuple[str, ...] = ("in_place", "walking", "absent")
-
-
-def _codes(view: NDArray, activity: NDArray) -> NDArray[np.intp]:
-    """(T,) one integer per (view, activity) pair."""
-    v = np.searchsorted(np.array(sorted(VIEWS)), view.astype(str))
-    a = np.searchsorted(np.array(sorted(ACTIVITIES)), activity.astype(str))
-    return v * len(ACTIVITIES) + a
+# per frame a label is coded by its place in the sorted labels, and a (view, activity) pair by
+# view × len(ACTIVITIES) + activity (:func:`_decode`); the labels are shared strings
+_VIEW_LABELS = np.array(sorted(VIEWS), dtype=object)
+_ACTIVITY_LABELS = np.array(sorted(ACTIVITIES), dtype=object)
+_VIEW = {v: i for i, v in enumerate(_VIEW_LABELS)}
+_ACTIVITY = {a: i for i, a in enumerate(_ACTIVITY_LABELS)}
 
 
 def _decode(code: int) -> tuple[str, str]:
@@ -218,10 +228,10 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30
     n = max(1, int(round(settings.smooth_s / dt)))
     turn = rolling_nanmedian(body_turn(world), n)
-    view = frame_views(turn, points, settings)
+    view_code = _view_codes(turn, points, settings)
     torso_px = torso_length(points)  # (T,) px, read twice below
-    activity = frame_activity(image, points, t, settings, torso=torso_px)
-    view[activity == "absent"] = "unknown"
+    activity_code = _activity_codes(image, points, t, settings, torso=torso_px)
+    view_code[activity_code == _ACTIVITY["absent"]] = _VIEW["unknown"]
 
     hip = np.asarray(points, dtype=float)[:, list(HIPS)].mean(axis=1)
     torso = nanmedian(torso_px)
@@ -230,7 +240,7 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
     with np.errstate(invalid="ignore"):
         cut = jump > settings.cut_jump
 
-    codes = _codes(view, activity)
+    codes = view_code * len(ACTIVITIES) + activity_code
     runs = _merge_short(_runs(codes, cut), codes, max(1, int(round(settings.min_segment_s / dt))),
                         cut)
     segments = []
@@ -238,7 +248,8 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
         v, act = _decode(_majority(codes[a:b]))
         tv = turn[a:b][np.isfinite(turn[a:b])]
         segments.append(Segment(i, a, b, v, float(np.median(tv)) if len(tv) else float("nan"), act))
-    return Scene(turn, view, activity, tuple(segments), cut, settings)
+    return Scene(turn, _VIEW_LABELS[view_code], _ACTIVITY_LABELS[activity_code], tuple(segments),
+                 cut, settings)
 
 
 def _merge_short(runs: list[list[int]], codes: NDArray[np.intp], min_len: int,
