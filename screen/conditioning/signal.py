@@ -16,12 +16,13 @@ shape. Missing samples are NaN. The order used by :func:`condition` is
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.speed import MEDIAN_BLOCK, MEDIAN_SHARE
+from screen.speed import MEDIAN_BLOCK, MEDIAN_SHARE, NETWORK_UP_TO
 
 F = NDArray[np.float64]
 
@@ -113,8 +114,8 @@ def rolling_nanmedian(x: NDArray, /, window: int) -> F:
     n, after = len(x), (window - 1) // 2
     padded = np.full((n + window - 1 + _SHARE_PAD * window, x2.shape[1]), np.inf)
     padded[window - 1 - after:window - 1 - after + n] = np.where(np.isfinite(x2), x2, np.inf)
-    seen = np.concatenate([np.zeros((1, x2.shape[1]), dtype=np.intp),
-                           np.cumsum(np.isfinite(padded[:n + window - 1]), axis=0)])
+    seen = np.zeros((n + window, x2.shape[1]), dtype=np.int32)  # running counts (< 2³¹ frames)
+    np.cumsum(np.isfinite(padded[:n + window - 1]), axis=0, dtype=np.int32, out=seen[1:])
     count = seen[window:] - seen[:-window]  # (T, C) finite samples in each frame's window
     lo, hi = _window_ranks(padded, window, ((window - 1) // 2, window // 2), n)
     short = count < window  # +∞ (NaN) in the window: its own middle ranks
@@ -126,7 +127,10 @@ def rolling_nanmedian(x: NDArray, /, window: int) -> F:
         lo[short] = np.take_along_axis(part, np.maximum((ks - 1) // 2, 0), axis=-1)[:, 0]
         hi[short] = np.take_along_axis(part, np.maximum(ks // 2, 0), axis=-1)[:, 0]
         lo[count == 0] = np.nan  # no finite sample: NaN (not +∞)
-    return np.where(count % 2 == 1, lo, (lo + hi) / 2).reshape(x.shape)
+    median = lo + hi
+    median /= 2  # (lo + hi) / 2, the mean of the two middle samples, in place
+    np.copyto(median, lo, where=count % 2 == 1)  # ... or the middle one
+    return median.reshape(x.shape)
 
 
 _SHARE_PAD = 1  # windows of padding past the end: room for the last group of :func:`_window_ranks`
@@ -140,9 +144,10 @@ def _window_ranks(padded: NDArray, window: int, ranks: tuple[int, ...], n: int) 
     with the other sign when −0 and +0 tie at that rank).
 
     The B = :data:`screen.speed.MEDIAN_SHARE` windows starting at frames g·B … g·B + B − 1
-    have a core in common, the window − B + 1 frames from g·B + B − 1, sorted once for all B;
-    each window adds B − 1 samples of its own (before and after the core), sorted elementwise
-    by a small network of ``np.minimum``/``np.maximum`` (vectorised over groups and channels).
+    have a core in common, the window − B + 1 frames from g·B + B − 1, sorted once for all B
+    (by :func:`_network_sorted` when at most :data:`screen.speed.NETWORK_UP_TO` frames long, else
+    by ``np.sort``); each window adds B − 1 samples of its own (before and after the core),
+    sorted by :func:`_network_sorted`.
     The r-th smallest of the union of two sorted lists S (core) and E (own samples) is
     min over i + j = r + 1 of max(S[i − 1], E[j − 1]) (an empty prefix counting as −∞). Blocks
     of about :data:`screen.speed.MEDIAN_BLOCK` samples (frames × channels) bound the scratch."""
@@ -154,25 +159,59 @@ def _window_ranks(padded: NDArray, window: int, ranks: tuple[int, ...], n: int) 
         e = min(n, s + step)
         groups = -(-(e - s) // share)
         part = padded[s:s + groups * share + window - 1]
-        cores = np.sort(np.lib.stride_tricks.sliding_window_view(part[share - 1:], core, axis=0)
-                        [::share][:groups], axis=-1)  # (groups, C, core)
+        # cores[i] (groups, C): the i-th smallest sample of each group's core
+        if core <= NETWORK_UP_TO:
+            cores = _network_sorted([part[share - 1 + i:share - 1 + i + groups * share:share]
+                                     for i in range(core)])
+        else:
+            ordered = np.sort(np.lib.stride_tricks.sliding_window_view(part[share - 1:], core, axis=0)
+                              [::share][:groups], axis=-1)  # (groups, C, core)
+            cores = [ordered[..., i] for i in range(core)]
         for q in range(min(share, e - s)):  # the windows starting q frames into each group
             m = len(range(s + q, e, share))
-            mine = ([part[j:j + m * share:share] for j in range(q, own)]
-                    + [part[window + j:window + j + m * share:share] for j in range(q)])
-            for i in range(1, own):  # insertion network: mine sorted elementwise
-                for j in range(i, 0, -1):
-                    mine[j - 1], mine[j] = (np.minimum(mine[j - 1], mine[j]),
-                                            np.maximum(mine[j - 1], mine[j]))
+            mine = _network_sorted([part[j:j + m * share:share] for j in range(q, own)]
+                                   + [part[window + j:window + j + m * share:share] for j in range(q)])
             for o, r in zip(out, ranks, strict=True):
                 best = None
                 for j in range(max(0, r + 1 - core), min(own, r + 1) + 1):
                     i = r + 1 - j  # i from the core, j of its own
-                    term = (cores[:m, :, i - 1] if j == 0 else mine[j - 1] if i == 0
-                            else np.maximum(cores[:m, :, i - 1], mine[j - 1]))
+                    term = (cores[i - 1][:m] if j == 0 else mine[j - 1] if i == 0
+                            else np.maximum(cores[i - 1][:m], mine[j - 1]))
                     best = term if best is None else np.minimum(best, term)
                 o[s + q:e:share] = best
     return out
+
+
+def _network_sorted(rows: list[NDArray]) -> list[NDArray]:
+    """``rows`` (equal shapes, no NaN) sorted elementwise: place i holds the i-th smallest of
+    the rows' values at each element (each a value of the rows, selected by ``np.minimum`` and
+    ``np.maximum``: vectorised over the elements, one step per comparator of
+    :func:`_comparators`)."""
+    rows = list(rows)
+    for i, j in _comparators(len(rows)):
+        rows[i], rows[j] = np.minimum(rows[i], rows[j]), np.maximum(rows[i], rows[j])
+    return rows
+
+
+@functools.cache
+def _comparators(n: int) -> tuple[tuple[int, int], ...]:
+    """Batcher's odd–even merge sorting network for ``n`` places: pairs (i, j), i < j, each
+    putting the smaller of its two values at i (≈ n·log²n / 4 pairs: 9 for 5 places, 42 for
+    12) — the network for the next power of two without the pairs that reach a place ≥ n
+    (their other value would be +∞: they change nothing)."""
+    size = 1 << max(0, n - 1).bit_length()
+    pairs = []
+    p = 1
+    while p < size:
+        k = p
+        while k >= 1:
+            for j in range(k % p, size - k, 2 * k):
+                for i in range(min(k, size - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p) and i + j + k < n:
+                        pairs.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    return tuple(pairs)
 
 
 def rolling_nanmedian_above(x: NDArray, /, window: int, threshold: float) -> NDArray[np.bool_]:
