@@ -105,10 +105,8 @@ def gated_points(rec: Recording, landmarks: Sequence[int] = range(N_LANDMARKS),
         out[:, idx] = _gated(rec, idx, min_visibility)
         return out
     out = np.empty((rec.n_frames, N_LANDMARKS, 2))
-    size = np.array([rec.meta["width"], rec.meta["height"]])
-    for b in _blocks(rec.n_frames):  # the pixels written in place (as _pixels_of), then gated
-        np.multiply(rec.image[b, :, :2], size, out=out[b], dtype=float)
-        out[b][~(_visibility_of(rec.image[b], idx) >= min_visibility)] = np.nan
+    for b in _blocks(rec.n_frames):
+        _gate_into(out[b], rec.image[b], rec.meta, min_visibility)
     return out
 
 
@@ -117,12 +115,27 @@ def _gated(rec: Recording, idx: list[int], min_visibility: float) -> NDArray[np.
     ``min_visibility`` or outside the frame): :func:`screen.conditioning.signal.gate` of
     :func:`_pixels_of` and :func:`_visibility_of`, in one pass over blocks of frames."""
     out = np.empty((rec.n_frames, len(idx), 2))
-    size = np.array([rec.meta["width"], rec.meta["height"]])
     for b in _blocks(rec.n_frames):
-        block = np.take(rec.image[b], idx, axis=1)  # (B, L, 5)
-        np.multiply(block[..., :2], size, out=out[b], dtype=float)
-        out[b][~(_visibility_of(block, slice(None)) >= min_visibility)] = np.nan
+        _gate_into(out[b], np.take(rec.image[b], idx, axis=1), rec.meta, min_visibility)
     return out
+
+
+def _gate_into(out: NDArray, block: NDArray, meta: dict, min_visibility: float) -> None:
+    """``out`` (B, L, 2) ← the pixels of image landmarks ``block`` (B, L, 5) (as
+    :func:`_pixels_of`), NaN where :func:`_visibility_of` is below ``min_visibility`` — each
+    written in place, one coordinate at a time (no inner axis of two to loop over)."""
+    with np.errstate(invalid="ignore"):
+        seen = block[..., 3] >= min_visibility
+        inside = block[..., 0] >= 0
+        inside &= block[..., 0] <= 1
+        inside &= block[..., 1] >= 0
+        inside &= block[..., 1] <= 1
+    seen &= inside
+    if 0.0 >= min_visibility:  # outside the frame the visibility is 0: seen at such a threshold
+        seen |= ~inside
+    for c, size in enumerate((meta["width"], meta["height"])):
+        np.multiply(block[..., c], size, out=out[..., c], dtype=float)
+    out[~seen] = np.nan
 
 
 def _which(landmarks: Sequence[int]) -> list[int] | slice:
