@@ -115,16 +115,13 @@ def assess(trial: Trial, spec: MeasureSpec, values: Sequence[Value], *, n_partia
 
 def _windows(trial: Trial, frames: np.ndarray) -> np.ndarray:
     """Frame indices within ± JITTER_WINDOW_S of any of ``frames``, sorted, each once (every
-    window's frames at once: ``np.repeat`` of the starts plus the offsets within)."""
+    window at once: +1 where one starts, −1 after it ends; a frame is in one where the running
+    sum is above 0)."""
     t = trial.t
     lo = np.searchsorted(t, t[frames] - JITTER_WINDOW_S)
     hi = np.searchsorted(t, t[frames] + JITTER_WINDOW_S, side="right")
-    size = np.maximum(hi - lo, 0)
-    if not size.sum():
-        return np.zeros(0, dtype=int)
-    first = np.cumsum(size) - size  # where each window starts in the list
-    within = np.arange(size.sum()) - np.repeat(first, size)
-    return np.unique(np.repeat(lo, size) + within)
+    edges = np.bincount(lo, minlength=len(t) + 1) - np.bincount(hi, minlength=len(t) + 1)
+    return np.flatnonzero(np.cumsum(edges[:-1]) > 0)
 
 
 def _evidence(trial: Trial, frames: np.ndarray, lms: list[int]) -> dict[str, float]:
