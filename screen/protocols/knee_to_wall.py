@@ -226,7 +226,7 @@ def _reps(trial: Trial, x: dict[str, Any], left: NDArray[np.bool_], cands: list[
     t, heel, toe, incl = trial.t[f], legs[:, 3], legs[:, 4], m["tibial_inclination"]
     foot = norm(toe - heel)
     foot_len = win.median(foot, np.isfinite(foot))
-    seen = np.isfinite(foot_len) & np.all(np.isfinite(heel[b]), axis=-1)
+    seen = np.isfinite(foot_len) & np.isfinite(heel[b, 0]) & np.isfinite(heel[b, 1])
     # the heel along the floor (its rise is the heel-lift check), not the toe: MediaPipe's toe
     # point slides as the ankle flexes over a planted foot
     along, _ = components(heel - heel[b][g], trial.up, x["fwd"])
@@ -293,7 +293,8 @@ def _heel_rise(win: Windows, legs: dict[str, NDArray], on_left: NDArray[np.bool_
     rows' place in the array."""
     height = np.concatenate([legs["left" if lft else "right"][a:z, 3] @ up
                              for lft, a, z in zip(on_left, start, end, strict=True)])
-    base = baseline & np.all(np.isfinite(heel), axis=1) & np.all(np.isfinite(toe), axis=1)
+    base = (baseline & np.isfinite(heel[:, 0]) & np.isfinite(heel[:, 1]) & np.isfinite(toe[:, 0])
+            & np.isfinite(toe[:, 1]))
     foot = win.median(norm(toe - heel), base)
     level = win.median(height, base)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -139,7 +139,7 @@ def _evidence(trial: Trial, frames: np.ndarray, lms: list[int]) -> dict[str, flo
     return {"visibility": float(np.clip((visibility - VISIBILITY_ZERO)
                                         / (VISIBILITY_FULL - VISIBILITY_ZERO), 0, 1)),
             "jitter": float(np.clip(1 - noise / JITTER_ZERO, 0, 1)),
-            "coverage": float(np.mean(np.all(np.isfinite(raw), axis=-1)))}
+            "coverage": float(np.mean(np.isfinite(raw[..., 0]) & np.isfinite(raw[..., 1])))}
 
 
 def _turn_off(trial: Trial, spec: MeasureSpec, frames: np.ndarray) -> float:

@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.conditioning.signal import interpolate, rolling_nanmedian, rolling_nanmedian_above
-from screen.kinematics.body import torso_length
+from screen.kinematics.body import midpoint, torso_length
 from screen.kinematics.gait import MIDFOOT, mid_foot_speed_difference
 from screen.kinematics.stats import nanmedian
 from screen.landmarks import FEET, HIPS, LM, SIDES
@@ -117,15 +117,14 @@ class Scene:
 def body_turn(world: NDArray, /) -> F:
     """(T,) unsmoothed body turn in degrees from world landmarks (T, 33, 3) (module docstring).
     Only the shoulders and hips are read (and converted to float64)."""
-    used = [LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP]
-    w = np.asarray(np.asarray(world)[:, used], dtype=float)  # (T, 4, 3) m
+    w = np.asarray(world)
 
     def yaw(a: int, b: int) -> F:
-        v = w[:, a] - w[:, b]
-        return np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0])))
+        dx, dz = (np.subtract(w[:, a, c], w[:, b, c], dtype=float) for c in (0, 2))  # m
+        return np.degrees(np.arctan2(np.abs(dz), np.abs(dx)))
 
-    shoulders = yaw(0, 1)
-    return np.where(np.isfinite(shoulders), shoulders, yaw(2, 3))
+    shoulders = yaw(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    return np.where(np.isfinite(shoulders), shoulders, yaw(LM.LEFT_HIP, LM.RIGHT_HIP))
 
 
 def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDArray[np.object_]:
@@ -233,7 +232,7 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
     activity_code = _activity_codes(image, points, t, settings, torso=torso_px)
     view_code[activity_code == _ACTIVITY["absent"]] = _VIEW["unknown"]
 
-    hip = np.asarray(points, dtype=float)[:, list(HIPS)].mean(axis=1)
+    hip = midpoint(points, HIPS)
     torso = nanmedian(torso_px)
     jump = np.zeros(len(t))
     jump[1:] = np.linalg.norm(np.diff(hip, axis=0), axis=-1) / torso
