@@ -322,12 +322,11 @@ def _fill_gaps(x2: F, t: NDArray, max_gap_s: float) -> F:
         finite = np.isfinite(col)
         before = np.maximum.accumulate(np.where(finite, at, -1))  # last finite sample up to here
         after = np.minimum.accumulate(np.where(finite, at, n)[::-1])[::-1]  # first from here
-        inside = (before >= 0) & (after < n)
-        span = np.full(n, np.nan)
-        span[inside] = t[after[inside]] - t[before[inside]]
         nan = np.isnan(col)
-        fill = nan & (span <= max_gap_s + 1e-9)
-        if fill.any():
+        fill = np.flatnonzero(nan)  # the span of each NaN sample's gap: at those samples only
+        fill = fill[(before[fill] >= 0) & (after[fill] < n)]
+        fill = fill[t[after[fill]] - t[before[fill]] <= max_gap_s + 1e-9]
+        if len(fill):
             valid = ~nan
             col[fill] = np.interp(t[fill], t[valid], col[valid])
     return x2
