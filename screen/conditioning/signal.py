@@ -286,14 +286,17 @@ def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigma
         bridged = x2.copy()
         bridged[:, gaps] = bfill(ffill(x2[:, gaps]))
         bridged[np.isnan(bridged)] = 0.0
-    resid = np.abs(bridged - rolling_median(bridged, w))
+    resid = rolling_median(bridged, w)
+    np.subtract(bridged, resid, out=resid)
+    np.abs(resid, out=resid)  # |x − rolling median|, in place
     # an all-missing channel has no scale: nothing to judge (and no warning: the filters of
     # ``warnings`` are shared by every thread, so they are not changed here); a channel with
     # nothing missing takes np.median directly (what np.nanmedian runs on each such column)
     jitter = np.full(x2.shape[1], np.nan)
     seen = ~missing.any(axis=0)
-    if seen.any():
-        jitter[seen] = np.median(resid if seen.all() else resid[:, seen], axis=0)
+    if seen.any():  # each channel's samples contiguous for np.median's partition (≈ 20% faster)
+        jitter[seen] = np.median(np.ascontiguousarray((resid if seen.all() else resid[:, seen]).T),
+                                 axis=1)
     some = ~missing.all(axis=0) & ~seen
     if some.any():
         jitter[some] = np.nanmedian(np.where(missing[:, some], np.nan, resid[:, some]), axis=0)
