@@ -85,7 +85,9 @@ class Segment:
 @dataclass(frozen=True)
 class Scene:
     """Per-frame ``turn_deg`` (T,), ``view`` (T,) and ``activity`` (T,) labels, the
-    ``segments`` built from them, and ``cut`` (T,): True where a new shot or figure starts."""
+    ``segments`` built from them, and ``cut`` (T,): True where a new shot or figure starts;
+    ``torso_px``: the median torso length (pixels) of the gated points it was built from (the
+    scale of a cut's jump), NaN when never seen."""
 
     turn_deg: F
     view: NDArray[np.object_]
@@ -93,6 +95,7 @@ class Scene:
     segments: tuple[Segment, ...]
     cut: NDArray[np.bool_]
     settings: SceneSettings = field(default_factory=SceneSettings)
+    torso_px: float = float("nan")
 
     def segment_of(self, frame: int) -> Segment | None:
         return next((s for s in self.segments if s.start <= frame < s.end), None)
@@ -248,7 +251,7 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
         tv = turn[a:b][np.isfinite(turn[a:b])]
         segments.append(Segment(i, a, b, v, float(np.median(tv)) if len(tv) else float("nan"), act))
     return Scene(turn, _VIEW_LABELS[view_code], _ACTIVITY_LABELS[activity_code], tuple(segments),
-                 cut, settings)
+                 cut, settings, torso)
 
 
 def _merge_short(runs: list[list[int]], codes: NDArray[np.intp], min_len: int,
