@@ -34,7 +34,9 @@ on the main thread is dropped; the live session notes every Ctrl-C in a flag and
 again (``Session._noting_ctrl_c`` in ``screen/live/session.py``).
 """
 
-PASS_BLOCK = 2048  # frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks)
+# frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks) and of the copies
+# that make time the contiguous axis
+PASS_BLOCK = 2048
 MEDIAN_BLOCK = 32768  # samples (frames × channels) per block of the rolling medians (scratch < 3 MB)
 MEDIAN_SHARE = 4  # overlapping windows of a rolling median that share one sort (1: each sorted)
 NETWORK_UP_TO = 16  # frames: a shared sort this short by a comparator network, longer by np.sort

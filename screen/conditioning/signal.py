@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.speed import MEDIAN_BLOCK, MEDIAN_SHARE, NETWORK_UP_TO
+from screen.speed import MEDIAN_BLOCK, MEDIAN_SHARE, NETWORK_UP_TO, PASS_BLOCK
 
 F = NDArray[np.float64]
 
@@ -295,8 +295,7 @@ def reject_outliers(x: NDArray, t: NDArray, /, *, window_s: float = 0.5, n_sigma
     jitter = np.full(x2.shape[1], np.nan)
     seen = ~missing.any(axis=0)
     if seen.any():  # each channel's samples contiguous for np.median's partition (≈ 20% faster)
-        jitter[seen] = np.median(np.ascontiguousarray((resid if seen.all() else resid[:, seen]).T),
-                                 axis=1)
+        jitter[seen] = np.median(_channels_first(resid if seen.all() else resid[:, seen]), axis=1)
     some = ~missing.all(axis=0) & ~seen
     if some.any():
         jitter[some] = np.nanmedian(np.where(missing[:, some], np.nan, resid[:, some]), axis=0)
@@ -335,6 +334,17 @@ def _fill_gaps(x2: F, t: NDArray, max_gap_s: float) -> F:
     return x2
 
 
+def _channels_first(x2: NDArray) -> F:
+    """(C, T) float64 copy of ``x2`` (T, C), C-contiguous: transposed in blocks of
+    :data:`screen.speed.PASS_BLOCK` frames (each block read while in the caches: ≈ 3× faster
+    than one strided copy of (108000, 24))."""
+    x2 = np.asarray(x2)
+    out = np.empty(x2.shape[::-1])
+    for s in range(0, len(x2), PASS_BLOCK):
+        out[:, s:s + PASS_BLOCK] = x2[s:s + PASS_BLOCK].T
+    return out
+
+
 def lowpass(x: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, order: int = 2) -> F:
     """Zero-lag Butterworth low-pass over time.
 
@@ -353,7 +363,7 @@ def lowpass_channels(x2: NDArray, t: NDArray, /, *, cutoff_hz: float = 6.0, orde
     contiguous (what the filter runs on: no transposing copy back)."""
     # one copy with time on the contiguous axis: each channel is bridged and filtered in it (the
     # same numbers per channel as on any layout)
-    rows = np.array(np.asarray(x2, dtype=float).T, order="C")
+    rows = _channels_first(x2)
     t = np.asarray(t, dtype=float)
     missing = ~np.isfinite(rows)
     fs = sample_rate(t)
