@@ -98,11 +98,13 @@ def repair(rec: Recording, /) -> tuple[Recording, int]:
     # x and y (3, T, 4) of the left leg, the right leg, the shoulders and hips: contiguous fours
     x, y = np.empty((3, rec.n_frames, 4)), np.empty((3, rec.n_frames, 4))
     for s in range(0, rec.n_frames, PASS_BLOCK):  # pixels (as Recording.pixels()), gated
-        block = np.take(rec.image[s:s + PASS_BLOCK], read, axis=1).reshape(-1, 3, 4, 5).transpose(1, 0, 2, 3)
+        block = rec.image[s:s + PASS_BLOCK]
+        # x, y and visibility of the landmarks read, each (3, B, 4): one coordinate gathered at a time
+        xs, ys, vis = (block[:, read, c].reshape(len(block), 3, 4).transpose(1, 0, 2) for c in (0, 1, 3))
         with np.errstate(invalid="ignore"):
-            doubt = ~(block[..., 3] >= 0.5)
-        for out, c, size in ((x, 0, rec.meta["width"]), (y, 1, rec.meta["height"])):
-            out[:, s:s + PASS_BLOCK] = np.multiply(block[..., c], size, dtype=float)
+            doubt = ~(vis >= 0.5)
+        for out, coord, size in ((x, xs, rec.meta["width"]), (y, ys, rec.meta["height"])):
+            np.multiply(coord, size, out=out[:, s:s + PASS_BLOCK], dtype=float)
             out[:, s:s + PASS_BLOCK][doubt] = np.nan
     # torso_length's trunk: the shoulders' midpoint minus the hips' (a mean of two: (a + b) / 2)
     dx = (x[2, :, 0] + x[2, :, 1]) / 2 - (x[2, :, 2] + x[2, :, 3]) / 2
