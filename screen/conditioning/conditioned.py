@@ -106,7 +106,8 @@ def gated_points(rec: Recording, landmarks: Sequence[int] = range(N_LANDMARKS),
         return out
     out = np.empty((rec.n_frames, N_LANDMARKS, 2))
     for b in _blocks(rec.n_frames):
-        _gate_into(out[b], rec.image[b], rec.meta, min_visibility)
+        block = rec.image[b]
+        _gate_into(out[b], block[..., 0], block[..., 1], block[..., 3], rec.meta, min_visibility)
     return out
 
 
@@ -116,25 +117,28 @@ def _gated(rec: Recording, idx: list[int], min_visibility: float) -> NDArray[np.
     :func:`_pixels_of` and :func:`_visibility_of`, in one pass over blocks of frames."""
     out = np.empty((rec.n_frames, len(idx), 2))
     for b in _blocks(rec.n_frames):
-        _gate_into(out[b], np.take(rec.image[b], idx, axis=1), rec.meta, min_visibility)
+        block = rec.image[b]  # x, y and visibility of those landmarks, one gathered at a time
+        _gate_into(out[b], *(block[:, idx, c] for c in (0, 1, 3)), rec.meta, min_visibility)
     return out
 
 
-def _gate_into(out: NDArray, block: NDArray, meta: dict, min_visibility: float) -> None:
-    """``out`` (B, L, 2) ← the pixels of image landmarks ``block`` (B, L, 5) (as
-    :func:`_pixels_of`), NaN where :func:`_visibility_of` is below ``min_visibility`` — each
-    written in place, one coordinate at a time (no inner axis of two to loop over)."""
+def _gate_into(out: NDArray, x: NDArray, y: NDArray, visibility: NDArray, meta: dict,
+               min_visibility: float) -> None:
+    """``out`` (B, L, 2) ← the pixels of image landmarks whose coordinates are ``x`` and ``y``
+    (B, L) (as :func:`_pixels_of`), NaN where :func:`_visibility_of` (from ``visibility``
+    (B, L)) is below ``min_visibility`` — each written in place, one coordinate at a time (no
+    inner axis of two to loop over)."""
     with np.errstate(invalid="ignore"):
-        seen = block[..., 3] >= min_visibility
-        inside = block[..., 0] >= 0
-        inside &= block[..., 0] <= 1
-        inside &= block[..., 1] >= 0
-        inside &= block[..., 1] <= 1
+        seen = visibility >= min_visibility
+        inside = x >= 0
+        inside &= x <= 1
+        inside &= y >= 0
+        inside &= y <= 1
     seen &= inside
     if 0.0 >= min_visibility:  # outside the frame the visibility is 0: seen at such a threshold
         seen |= ~inside
-    for c, size in enumerate((meta["width"], meta["height"])):
-        np.multiply(block[..., c], size, out=out[..., c], dtype=float)
+    for c, (coord, size) in enumerate(((x, meta["width"]), (y, meta["height"]))):
+        np.multiply(coord, size, out=out[..., c], dtype=float)
     out[~seen] = np.nan
 
 
