@@ -3,8 +3,8 @@
 Block sizes bound the scratch memory of vectorised passes and keep each pass over a block in
 the CPU caches (a pass over the whole (T, 33, 5) landmark array streams 71 MB per hour of
 30 fps frames); the results are the same bits for any block size, and for any number of
-overlapping rolling-median windows that share one sort (:data:`MEDIAN_SHARE`; the tests vary
-both).
+overlapping rolling-median windows that share one sort (:data:`MEDIAN_SHARE`), and whichever
+way that sort is done (:data:`NETWORK_UP_TO`; the tests vary all three).
 
 Threads (:data:`THREADS`): :func:`screen.analysis.analyze` runs independent stages of one
 analysis at the same time; numpy and scipy release the GIL in their loops. The only place that
@@ -34,7 +34,10 @@ on the main thread is dropped; the live session notes every Ctrl-C in a flag and
 again (``Session._noting_ctrl_c`` in ``screen/live/session.py``).
 """
 
-PASS_BLOCK = 2048  # frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks)
+# frames per block of the pixel and visibility passes (≈ 0.5 MB of landmarks) and of the copies
+# that make time the contiguous axis
+PASS_BLOCK = 2048
 MEDIAN_BLOCK = 32768  # samples (frames × channels) per block of the rolling medians (scratch < 3 MB)
 MEDIAN_SHARE = 4  # overlapping windows of a rolling median that share one sort (1: each sorted)
+NETWORK_UP_TO = 16  # frames: a shared sort this short by a comparator network, longer by np.sort
 THREADS = 2  # threads of one analysis (the calling one included); 1: no other thread

@@ -51,7 +51,7 @@ class Trial:
         conditioned world landmarks (metres) of the protocol's landmarks (``world_conditioning``),
         computed when first read.
     scene : Scene
-        per-frame view, turn and activity, and the segments.
+        per-frame view, turn and activity, and the segments (built from :attr:`raw`).
     vertical : Vertical
         the true vertical used; ``up`` (2,) is its image direction.
     conditioning : Conditioning
@@ -91,8 +91,10 @@ class Trial:
     @cached_property
     def raw_torso_px(self) -> float:
         """Median torso length (pixels) of :attr:`raw`, NaN when never seen: the scale of the
-        landmark jitter every measurement's confidence reads (computed once per trial)."""
-        return nanmedian(torso_length(self.raw))
+        landmark jitter every measurement's confidence reads (the :attr:`scene`'s, built from
+        :attr:`raw`; computed here once per trial when the scene has none)."""
+        known = self.scene.torso_px
+        return known if np.isfinite(known) else nanmedian(torso_length(self.raw))
 
     @cached_property
     def up(self) -> F:

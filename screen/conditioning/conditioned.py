@@ -10,7 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from screen.conditioning.signal import Conditioning, before_lowpass, clean_gated, condition, lowpass
+from screen.conditioning.signal import (
+    Conditioning,
+    before_lowpass,
+    clean_gated,
+    condition,
+    lowpass_channels,
+)
 from screen.landmarks import N_LANDMARKS
 from screen.recording import Recording
 from screen.speed import PASS_BLOCK
@@ -65,11 +71,17 @@ def conditioned_points(rec: Recording, settings: Conditioning,
         cleaned = cleaned_points(rec, settings, idx)
     cols = [cleaned.landmarks.index(i) for i in idx]
     values = cleaned.values if cols == list(range(len(cleaned.landmarks))) else cleaned.values[:, cols]
-    smooth = lowpass(values, rec.t, cutoff_hz=settings.cutoff_hz, order=settings.order)
-    out = np.full((rec.n_frames, N_LANDMARKS, 2), np.nan)
-    # written as (T, 66) columns, x and y of each landmark: faster than a fancy axis-1 write
+    smooth = lowpass_channels(values.reshape(rec.n_frames, -1), rec.t,
+                              cutoff_hz=settings.cutoff_hz, order=settings.order)  # (2L, T)
+    out = np.empty((rec.n_frames, N_LANDMARKS, 2))
+    # written as (T, 66) columns, x and y of each landmark, block by block: each block filled
+    # with NaN and the channels' traces transposed into it while it is in the caches
     xy = (2 * np.array(idx, dtype=np.intp)[:, None] + [0, 1]).ravel()
-    out.reshape(rec.n_frames, 2 * N_LANDMARKS)[:, xy] = smooth.reshape(rec.n_frames, len(xy))
+    flat = out.reshape(rec.n_frames, 2 * N_LANDMARKS)
+    for b in _blocks(rec.n_frames):
+        block = flat[b]
+        block.fill(np.nan)
+        block[:, xy] = smooth[:, b].T
     return out
 
 
@@ -93,10 +105,9 @@ def gated_points(rec: Recording, landmarks: Sequence[int] = range(N_LANDMARKS),
         out[:, idx] = _gated(rec, idx, min_visibility)
         return out
     out = np.empty((rec.n_frames, N_LANDMARKS, 2))
-    size = np.array([rec.meta["width"], rec.meta["height"]])
-    for b in _blocks(rec.n_frames):  # the pixels written in place (as _pixels_of), then gated
-        np.multiply(rec.image[b, :, :2], size, out=out[b], dtype=float)
-        out[b][~(_visibility_of(rec.image[b], idx) >= min_visibility)] = np.nan
+    for b in _blocks(rec.n_frames):
+        block = rec.image[b]
+        _gate_into(out[b], block[..., 0], block[..., 1], block[..., 3], rec.meta, min_visibility)
     return out
 
 
@@ -105,12 +116,30 @@ def _gated(rec: Recording, idx: list[int], min_visibility: float) -> NDArray[np.
     ``min_visibility`` or outside the frame): :func:`screen.conditioning.signal.gate` of
     :func:`_pixels_of` and :func:`_visibility_of`, in one pass over blocks of frames."""
     out = np.empty((rec.n_frames, len(idx), 2))
-    size = np.array([rec.meta["width"], rec.meta["height"]])
     for b in _blocks(rec.n_frames):
-        block = np.take(rec.image[b], idx, axis=1)  # (B, L, 5)
-        np.multiply(block[..., :2], size, out=out[b], dtype=float)
-        out[b][~(_visibility_of(block, slice(None)) >= min_visibility)] = np.nan
+        block = rec.image[b]  # x, y and visibility of those landmarks, one gathered at a time
+        _gate_into(out[b], *(block[:, idx, c] for c in (0, 1, 3)), rec.meta, min_visibility)
     return out
+
+
+def _gate_into(out: NDArray, x: NDArray, y: NDArray, visibility: NDArray, meta: dict,
+               min_visibility: float) -> None:
+    """``out`` (B, L, 2) ← the pixels of image landmarks whose coordinates are ``x`` and ``y``
+    (B, L) (as :func:`_pixels_of`), NaN where :func:`_visibility_of` (from ``visibility``
+    (B, L)) is below ``min_visibility`` — each written in place, one coordinate at a time (no
+    inner axis of two to loop over)."""
+    with np.errstate(invalid="ignore"):
+        seen = visibility >= min_visibility
+        inside = x >= 0
+        inside &= x <= 1
+        inside &= y >= 0
+        inside &= y <= 1
+    seen &= inside
+    if 0.0 >= min_visibility:  # outside the frame the visibility is 0: seen at such a threshold
+        seen |= ~inside
+    for c, (coord, size) in enumerate(((x, meta["width"]), (y, meta["height"]))):
+        np.multiply(coord, size, out=out[..., c], dtype=float)
+    out[~seen] = np.nan
 
 
 def _which(landmarks: Sequence[int]) -> list[int] | slice:

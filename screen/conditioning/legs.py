@@ -47,8 +47,7 @@ def _swaps(lx: NDArray, ly: NDArray, rx: NDArray, ry: NDArray, torso: NDArray) -
     with both legs is compared with the last earlier frame with both legs (gathered by its
     index: a frame has both legs or none of the eight points counts)."""
     n = len(lx)
-    both = (np.isfinite(lx).all(axis=1) & np.isfinite(ly).all(axis=1)
-            & np.isfinite(rx).all(axis=1) & np.isfinite(ry).all(axis=1))
+    both = _across(np.logical_and, np.isfinite(lx) & np.isfinite(ly) & np.isfinite(rx) & np.isfinite(ry))
     scale = float(np.nanmedian(torso)) if np.any(np.isfinite(torso)) else np.nan
     if not np.isfinite(scale) or scale <= 0 or both.sum() < 2:
         return np.zeros(n, dtype=bool)
@@ -59,9 +58,9 @@ def _swaps(lx: NDArray, ly: NDArray, rx: NDArray, ry: NDArray, torso: NDArray) -
     judged = both & both[prev]
     judged[0] = False
     plx, ply, prx, pry = lx[prev], ly[prev], rx[prev], ry[prev]
-    keep = (_dist(lx, ly, plx, ply) + _dist(rx, ry, prx, pry)).sum(1)
-    swap = (_dist(lx, ly, prx, pry) + _dist(rx, ry, plx, ply)).sum(1)
-    apart = _dist(plx, ply, prx, pry).sum(1) >= MIN_SEPARATION * scale
+    keep = _across(np.add, _dist(lx, ly, plx, ply) + _dist(rx, ry, prx, pry))
+    swap = _across(np.add, _dist(lx, ly, prx, pry) + _dist(rx, ry, plx, ply))
+    apart = _across(np.add, _dist(plx, ply, prx, pry)) >= MIN_SEPARATION * scale
     with np.errstate(invalid="ignore"):
         event = judged & apart & (swap < SWAP_RATIO * keep)
     flip = (np.cumsum(event) % 2).astype(bool)
@@ -72,9 +71,22 @@ def _swaps(lx: NDArray, ly: NDArray, rx: NDArray, ry: NDArray, torso: NDArray) -
 def _dist(ax: NDArray, ay: NDArray, bx: NDArray, by: NDArray) -> NDArray:
     """(T, K) image distance of points a and b, their x and y each (T, K):
     ``np.linalg.norm(a − b, axis=-1)``'s values bit for bit (√(dx·dx + dy·dy), the same two
-    products and one sum) without its reduction over an axis of two."""
+    products and one sum) without its reduction over an axis of two (in place: no temporaries)."""
     dx, dy = ax - bx, ay - by
-    return np.sqrt(dx * dx + dy * dy)
+    dx *= dx
+    dy *= dy
+    dx += dy
+    return np.sqrt(dx, out=dx)
+
+
+def _across(ufunc: np.ufunc, a: NDArray) -> NDArray:
+    """(T,) ``ufunc.reduce(a, axis=1)`` of ``a`` (T, K): the columns combined left to right,
+    numpy's order for a row of fewer than 8 (the same bits: ``a.sum(1)`` is
+    ((a₀ + a₁) + a₂) + a₃ for K = 4), without a reduction over a short axis."""
+    out = a[:, 0].copy()
+    for k in range(1, a.shape[1]):  # loops over the K columns, not frames
+        ufunc(out, a[:, k], out=out)
+    return out
 
 
 def repair(rec: Recording, /) -> tuple[Recording, int]:
@@ -86,11 +98,13 @@ def repair(rec: Recording, /) -> tuple[Recording, int]:
     # x and y (3, T, 4) of the left leg, the right leg, the shoulders and hips: contiguous fours
     x, y = np.empty((3, rec.n_frames, 4)), np.empty((3, rec.n_frames, 4))
     for s in range(0, rec.n_frames, PASS_BLOCK):  # pixels (as Recording.pixels()), gated
-        block = np.take(rec.image[s:s + PASS_BLOCK], read, axis=1).reshape(-1, 3, 4, 5).transpose(1, 0, 2, 3)
+        block = rec.image[s:s + PASS_BLOCK]
+        # x, y and visibility of the landmarks read, each (3, B, 4): one coordinate gathered at a time
+        xs, ys, vis = (block[:, read, c].reshape(len(block), 3, 4).transpose(1, 0, 2) for c in (0, 1, 3))
         with np.errstate(invalid="ignore"):
-            doubt = ~(block[..., 3] >= 0.5)
-        for out, c, size in ((x, 0, rec.meta["width"]), (y, 1, rec.meta["height"])):
-            out[:, s:s + PASS_BLOCK] = np.multiply(block[..., c], size, dtype=float)
+            doubt = ~(vis >= 0.5)
+        for out, coord, size in ((x, xs, rec.meta["width"]), (y, ys, rec.meta["height"])):
+            np.multiply(coord, size, out=out[:, s:s + PASS_BLOCK], dtype=float)
             out[:, s:s + PASS_BLOCK][doubt] = np.nan
     # torso_length's trunk: the shoulders' midpoint minus the hips' (a mean of two: (a + b) / 2)
     dx = (x[2, :, 0] + x[2, :, 1]) / 2 - (x[2, :, 2] + x[2, :, 3]) / 2

@@ -27,10 +27,10 @@ def norm(v: ArrayLike, /) -> F:
 
 def _dot2(u: NDArray, v: NDArray) -> F:
     """``np.sum(u * v, axis=-1)`` of 2-D vectors bit for bit (NaN signs included): the same
-    products (one array multiply), summed elementwise; ``+ 0.0`` turns a −0 sum into +0 as
-    ``np.sum`` (which starts from +0) does — without a reduction over an axis of two."""
-    p = u * v
-    return p[..., 0] + p[..., 1] + 0.0
+    products, taken per coordinate (no inner loop over an axis of two), summed elementwise;
+    ``+ 0.0`` turns a −0 sum into +0 as ``np.sum`` (which starts from +0) does — without a
+    reduction over an axis of two."""
+    return u[..., 0] * v[..., 0] + u[..., 1] * v[..., 1] + 0.0
 
 
 def unit(v: ArrayLike, /) -> F:

@@ -169,7 +169,9 @@ class Windows:
         idx, g, tx, y = idx[keep], g[keep], tx[keep], y[keep]
         centre = np.bincount(g, tx, minlength=self.n) / np.maximum(n, 1)
         dt = tx - centre[g]
-        powers = dt[:, None] ** np.arange(5)  # (M, 5)
+        powers = np.empty((len(dt), 5))  # (M, 5): dt⁰ … dt⁴
+        powers[:, 0], powers[:, 1] = 1.0, dt  # what pow gives for 0 and 1 (exact results)
+        powers[:, 2:] = dt[:, None] ** np.arange(2, 5)  # pow for the others (not dt·dt: last bits)
         moments = np.stack([np.bincount(g, powers[:, k], minlength=self.n) for k in range(5)], -1)
         rhs = np.stack([np.bincount(g, y * powers[:, k], minlength=self.n) for k in range(3)], -1)
         normal = moments[fit][:, [[0, 1, 2], [1, 2, 3], [2, 3, 4]]]  # (F, 3, 3) Σ dt^(i+j)

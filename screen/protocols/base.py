@@ -455,5 +455,5 @@ def _candidates_in(t: NDArray, x: NDArray, part: NDArray, segment: NDArray[np.in
     half = yy[pk] - 0.5 * (yy[pk] - np.min(yy))
     # cut by the stretch's start or end before coming back half-way to its lowest level
     partial = ((a == 0) & ~(before[pk] < half)) | ((b == n) & ~(after[pk] < half))
-    return [Candidate(int(part[p]), int(part[s]), int(part[e - 1]) + 1, int(segment[part[p]]),
-                      bool(q)) for p, s, e, q in zip(pk, a, b, partial, strict=True)]
+    return [Candidate(*c) for c in zip(part[pk].tolist(), part[a].tolist(), (part[b - 1] + 1).tolist(),
+                                         segment[part[pk]].tolist(), partial.tolist(), strict=True)]

@@ -54,6 +54,7 @@ skeletons, camera turned either way): ankle dorsiflexion passes its 3° bound at
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,7 +227,7 @@ def _reps(trial: Trial, x: dict[str, Any], left: NDArray[np.bool_], cands: list[
     t, heel, toe, incl = trial.t[f], legs[:, 3], legs[:, 4], m["tibial_inclination"]
     foot = norm(toe - heel)
     foot_len = win.median(foot, np.isfinite(foot))
-    seen = np.isfinite(foot_len) & np.all(np.isfinite(heel[b]), axis=-1)
+    seen = np.isfinite(foot_len) & np.isfinite(heel[b, 0]) & np.isfinite(heel[b, 1])
     # the heel along the floor (its rise is the heel-lift check), not the toe: MediaPipe's toe
     # point slides as the ankle flexes over a planted foot
     along, _ = components(heel - heel[b][g], trial.up, x["fwd"])
@@ -265,22 +266,26 @@ def _reps(trial: Trial, x: dict[str, Any], left: NDArray[np.bool_], cands: list[
                                        & (np.abs(t - tj) <= settings.foot_still_s))
         read[name] = (has, f[np.minimum(j, len(f) - 1)], value)
     out: list[tuple[str | None, dict[str, tuple]]] = []
-    for i in range(win.n):
-        if not seen[i]:
+    # per candidate as Python values (one conversion per array, not per element)
+    listed = {name: (has.tolist(), frame.tolist(), value.tolist())
+              for name, (has, frame, value) in read.items()}
+    for i, (foot_seen, foot_moved, kt, r, r_down, some_down) in enumerate(zip(
+            seen.tolist(), moved.tolist(), travel.tolist(), rise[b].tolist(), down[b].tolist(),
+            any_down.tolist(), strict=True)):
+        if not foot_seen:
             out.append(("the front foot was not visible at the deepest point", {}))
-        elif moved[i]:
+        elif foot_moved:
             out.append(("the front foot moved at the deepest point (a step, not a knee drive over "
                         "a planted foot)", {}))
-        elif not travel[i] >= settings.min_knee_travel:
-            out.append((f"the knee travelled only {float(travel[i]):.2f} foot lengths forward over "
+        elif not kt >= settings.min_knee_travel:
+            out.append((f"the knee travelled only {kt:.2f} foot lengths forward over "
                         f"the planted foot (a knee drive needs ≥ {settings.min_knee_travel:g})", {}))
         else:
-            r = rise[b[i]]
-            flags = {"heel_rise_at_bottom": None if not np.isfinite(r) else round(float(r), 3),
-                     "heel_down_at_bottom": bool(down[b[i]]), "knee_travel": round(float(travel[i]), 3)}
-            out.append((None, {name: (int(frame[i]), float(value[i]), flags) if has[i]
-                               else (None, None, flags | {"heel_lifted": not any_down[i]})
-                               for name, (has, frame, value) in read.items()}))
+            flags = {"heel_rise_at_bottom": None if not math.isfinite(r) else round(r, 3),
+                     "heel_down_at_bottom": r_down, "knee_travel": round(kt, 3)}
+            out.append((None, {name: (frame[i], value[i], flags) if has[i]
+                               else (None, None, flags | {"heel_lifted": not some_down})
+                               for name, (has, frame, value) in listed.items()}))
     return out
 
 
@@ -293,7 +298,8 @@ def _heel_rise(win: Windows, legs: dict[str, NDArray], on_left: NDArray[np.bool_
     rows' place in the array."""
     height = np.concatenate([legs["left" if lft else "right"][a:z, 3] @ up
                              for lft, a, z in zip(on_left, start, end, strict=True)])
-    base = baseline & np.all(np.isfinite(heel), axis=1) & np.all(np.isfinite(toe), axis=1)
+    base = (baseline & np.isfinite(heel[:, 0]) & np.isfinite(heel[:, 1]) & np.isfinite(toe[:, 0])
+            & np.isfinite(toe[:, 1]))
     foot = win.median(norm(toe - heel), base)
     level = win.median(height, base)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -115,16 +115,13 @@ def assess(trial: Trial, spec: MeasureSpec, values: Sequence[Value], *, n_partia
 
 def _windows(trial: Trial, frames: np.ndarray) -> np.ndarray:
     """Frame indices within ± JITTER_WINDOW_S of any of ``frames``, sorted, each once (every
-    window's frames at once: ``np.repeat`` of the starts plus the offsets within)."""
+    window at once: +1 where one starts, −1 after it ends; a frame is in one where the running
+    sum is above 0)."""
     t = trial.t
     lo = np.searchsorted(t, t[frames] - JITTER_WINDOW_S)
     hi = np.searchsorted(t, t[frames] + JITTER_WINDOW_S, side="right")
-    size = np.maximum(hi - lo, 0)
-    if not size.sum():
-        return np.zeros(0, dtype=int)
-    first = np.cumsum(size) - size  # where each window starts in the list
-    within = np.arange(size.sum()) - np.repeat(first, size)
-    return np.unique(np.repeat(lo, size) + within)
+    edges = np.bincount(lo, minlength=len(t) + 1) - np.bincount(hi, minlength=len(t) + 1)
+    return np.flatnonzero(np.cumsum(edges[:-1]) > 0)
 
 
 def _evidence(trial: Trial, frames: np.ndarray, lms: list[int]) -> dict[str, float]:
@@ -142,7 +139,7 @@ def _evidence(trial: Trial, frames: np.ndarray, lms: list[int]) -> dict[str, flo
     return {"visibility": float(np.clip((visibility - VISIBILITY_ZERO)
                                         / (VISIBILITY_FULL - VISIBILITY_ZERO), 0, 1)),
             "jitter": float(np.clip(1 - noise / JITTER_ZERO, 0, 1)),
-            "coverage": float(np.mean(np.all(np.isfinite(raw), axis=-1)))}
+            "coverage": float(np.mean(np.isfinite(raw[..., 0]) & np.isfinite(raw[..., 1])))}
 
 
 def _turn_off(trial: Trial, spec: MeasureSpec, frames: np.ndarray) -> float:

@@ -112,7 +112,7 @@ def _median(x: NDArray) -> float:
 
 def _extent(xy: NDArray) -> float:
     """Norm of the 5th-to-95th percentile extent of points (T, 2), NaN rows ignored."""
-    xy = xy[np.all(np.isfinite(xy), axis=1)]
+    xy = xy[np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1])]
     if not len(xy):
         return float("nan")
     low, high = np.percentile(xy, [5, 95], axis=0)  # one partition for both (the same values)

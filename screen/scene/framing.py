@@ -28,16 +28,18 @@ def seen(image: ArrayLike, part: dict[str, tuple[int, ...]], /, *,
     """(T,) True where ``part`` ({side: landmarks}) is seen as defined in the module docstring."""
     img = np.asarray(image)
     every = [i for side in part.values() for i in side]
-    sub = np.take(img, every, axis=1)  # (T, L, 5): the part's landmarks only, one copy
     with np.errstate(invalid="ignore"):
-        xy = sub[..., :2].reshape(len(sub), 2 * len(every))
-        inside = ((xy >= 0) & (xy <= 1)).all(axis=1)
-        vis = sub[..., 3] >= min_visibility
-    visible, at = np.zeros(len(sub), dtype=bool), 0
+        inside = np.ones((len(img), len(every)), dtype=bool)  # (T, L)
+        for c in (0, 1):  # x, then y, of the part's landmarks: one coordinate gathered at a time
+            coord = img[:, every, c]
+            inside &= coord >= 0
+            inside &= coord <= 1
+        vis = img[:, every, 3] >= min_visibility
+    visible, at = np.zeros(len(img), dtype=bool), 0
     for side in part.values():
         visible |= vis[:, at:at + len(side)].all(axis=1)
         at += len(side)
-    return inside & visible
+    return inside.all(axis=1) & visible
 
 
 @dataclass(frozen=True)

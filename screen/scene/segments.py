@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from screen.conditioning.signal import interpolate, rolling_nanmedian, rolling_nanmedian_above
-from screen.kinematics.body import torso_length
+from screen.kinematics.body import midpoint, torso_length
 from screen.kinematics.gait import MIDFOOT, mid_foot_speed_difference
 from screen.kinematics.stats import nanmedian
 from screen.landmarks import FEET, HIPS, LM, SIDES
@@ -85,7 +85,9 @@ class Segment:
 @dataclass(frozen=True)
 class Scene:
     """Per-frame ``turn_deg`` (T,), ``view`` (T,) and ``activity`` (T,) labels, the
-    ``segments`` built from them, and ``cut`` (T,): True where a new shot or figure starts."""
+    ``segments`` built from them, and ``cut`` (T,): True where a new shot or figure starts;
+    ``torso_px``: the median torso length (pixels) of the gated points it was built from (the
+    scale of a cut's jump), NaN when never seen."""
 
     turn_deg: F
     view: NDArray[np.object_]
@@ -93,6 +95,7 @@ class Scene:
     segments: tuple[Segment, ...]
     cut: NDArray[np.bool_]
     settings: SceneSettings = field(default_factory=SceneSettings)
+    torso_px: float = float("nan")
 
     def segment_of(self, frame: int) -> Segment | None:
         return next((s for s in self.segments if s.start <= frame < s.end), None)
@@ -117,26 +120,30 @@ class Scene:
 def body_turn(world: NDArray, /) -> F:
     """(T,) unsmoothed body turn in degrees from world landmarks (T, 33, 3) (module docstring).
     Only the shoulders and hips are read (and converted to float64)."""
-    used = [LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP]
-    w = np.asarray(np.asarray(world)[:, used], dtype=float)  # (T, 4, 3) m
+    w = np.asarray(world)
 
     def yaw(a: int, b: int) -> F:
-        v = w[:, a] - w[:, b]
-        return np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0])))
+        dx, dz = (np.subtract(w[:, a, c], w[:, b, c], dtype=float) for c in (0, 2))  # m
+        return np.degrees(np.arctan2(np.abs(dz), np.abs(dx)))
 
-    shoulders = yaw(0, 1)
-    return np.where(np.isfinite(shoulders), shoulders, yaw(2, 3))
+    shoulders = yaw(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER)
+    return np.where(np.isfinite(shoulders), shoulders, yaw(LM.LEFT_HIP, LM.RIGHT_HIP))
 
 
 def frame_views(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDArray[np.object_]:
     """(T,) view label per frame from the smoothed turn (T,) and gated pixels (T, 33, 2)."""
+    return _VIEW_LABELS[_view_codes(turn, points, settings)]
+
+
+def _view_codes(turn: NDArray, points: NDArray, settings: SceneSettings) -> NDArray[np.intp]:
+    """(T,) :func:`frame_views` as places in :data:`VIEWS` sorted (no string per frame)."""
     facing = points[:, LM.LEFT_SHOULDER, 0] - points[:, LM.RIGHT_SHOULDER, 0]
-    front_back = np.where(facing > 0, "front", "back")
+    front_back = np.where(facing > 0, _VIEW["front"], _VIEW["back"])
     tol = settings.view_tolerance_deg
     with np.errstate(invalid="ignore"):
-        view = np.where(turn >= 90.0 - tol, "side",
-                        np.where(turn <= tol, front_back, "oblique")).astype(object)
-    view[~np.isfinite(turn) | ~np.isfinite(facing)] = "unknown"
+        view = np.where(turn >= 90.0 - tol, _VIEW["side"],
+                        np.where(turn <= tol, front_back, _VIEW["oblique"]))
+    view[~np.isfinite(turn) | ~np.isfinite(facing)] = _VIEW["unknown"]
     return view
 
 
@@ -148,8 +155,14 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
     their speed is taken: landmark noise
     alone (jumps of a few pixels each frame) must not read as walking — the confidence judges
     that noise, not the activity. Only the feet are copied (smoothed), not ``points``."""
+    return _ACTIVITY_LABELS[_activity_codes(image, points, t, settings, torso=torso)]
+
+
+def _activity_codes(image: NDArray, points: NDArray, t: NDArray, settings: SceneSettings, *,
+                    torso: NDArray | None = None) -> NDArray[np.intp]:
+    """(T,) :func:`frame_activity` as places in :data:`ACTIVITIES` sorted."""
     if len(t) < 2:
-        return np.where(seen(image, BODY), "in_place", "absent").astype(object)
+        return np.where(seen(image, BODY), _ACTIVITY["in_place"], _ACTIVITY["absent"])
     n = max(3, int(round(settings.smooth_s / np.median(np.diff(t)))))
     torso_px = torso_length(points) if torso is None else torso
     torso = rolling_nanmedian(torso_px, n)
@@ -176,19 +189,18 @@ def frame_activity(image: NDArray, points: NDArray, t: NDArray, settings: SceneS
     # median < seated_below ⇔ the median of the negated values (its negation, exactly) > −that
     seated = rolling_nanmedian_above(-(knee_drop / torso), n, -settings.seated_below)
     walking = (fast | stepping) & ~seated
-    return np.where(~seen(image, BODY), "absent",
-                    np.where(walking, "walking", "in_place")).astype(object)
+    return np.where(~seen(image, BODY), _ACTIVITY["absent"],
+                    np.where(walking, _ACTIVITY["walking"], _ACTIVITY["in_place"]))
 
 
 VIEWS: tuple[str, ...] = ("side", "front", "back", "oblique", "unknown")
 ACTIVITIES: tuple[str, ...] = ("in_place", "walking", "absent")
-
-
-def _codes(view: NDArray, activity: NDArray) -> NDArray[np.intp]:
-    """(T,) one integer per (view, activity) pair."""
-    v = np.searchsorted(np.array(sorted(VIEWS)), view.astype(str))
-    a = np.searchsorted(np.array(sorted(ACTIVITIES)), activity.astype(str))
-    return v * len(ACTIVITIES) + a
+# per frame a label is coded by its place in the sorted labels, and a (view, activity) pair by
+# view × len(ACTIVITIES) + activity (:func:`_decode`); the labels are shared strings
+_VIEW_LABELS = np.array(sorted(VIEWS), dtype=object)
+_ACTIVITY_LABELS = np.array(sorted(ACTIVITIES), dtype=object)
+_VIEW = {v: i for i, v in enumerate(_VIEW_LABELS)}
+_ACTIVITY = {a: i for i, a in enumerate(_ACTIVITY_LABELS)}
 
 
 def _decode(code: int) -> tuple[str, str]:
@@ -218,19 +230,19 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0 / 30
     n = max(1, int(round(settings.smooth_s / dt)))
     turn = rolling_nanmedian(body_turn(world), n)
-    view = frame_views(turn, points, settings)
+    view_code = _view_codes(turn, points, settings)
     torso_px = torso_length(points)  # (T,) px, read twice below
-    activity = frame_activity(image, points, t, settings, torso=torso_px)
-    view[activity == "absent"] = "unknown"
+    activity_code = _activity_codes(image, points, t, settings, torso=torso_px)
+    view_code[activity_code == _ACTIVITY["absent"]] = _VIEW["unknown"]
 
-    hip = np.asarray(points, dtype=float)[:, list(HIPS)].mean(axis=1)
+    hip = midpoint(points, HIPS)
     torso = nanmedian(torso_px)
     jump = np.zeros(len(t))
     jump[1:] = np.linalg.norm(np.diff(hip, axis=0), axis=-1) / torso
     with np.errstate(invalid="ignore"):
         cut = jump > settings.cut_jump
 
-    codes = _codes(view, activity)
+    codes = view_code * len(ACTIVITIES) + activity_code
     runs = _merge_short(_runs(codes, cut), codes, max(1, int(round(settings.min_segment_s / dt))),
                         cut)
     segments = []
@@ -238,7 +250,8 @@ def build(image: NDArray, points: NDArray, world: NDArray, t: NDArray,
         v, act = _decode(_majority(codes[a:b]))
         tv = turn[a:b][np.isfinite(turn[a:b])]
         segments.append(Segment(i, a, b, v, float(np.median(tv)) if len(tv) else float("nan"), act))
-    return Scene(turn, view, activity, tuple(segments), cut, settings)
+    return Scene(turn, _VIEW_LABELS[view_code], _ACTIVITY_LABELS[activity_code], tuple(segments),
+                 cut, settings, torso)
 
 
 def _merge_short(runs: list[list[int]], codes: NDArray[np.intp], min_len: int,

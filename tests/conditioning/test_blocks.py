@@ -16,21 +16,30 @@ def _recording(n: int = 700) -> Recording:
     return Recording(np.arange(n) / 30.0, image, world, {"width": 720, "height": 1280})
 
 
-@pytest.mark.parametrize(("block", "share"), [(1, 1), (7, 3), (256, 4), (256, 9)])
-def test_block_sizes_do_not_change_results(monkeypatch, block, share):
+@pytest.mark.parametrize(("block", "share", "network"),
+                         [(1, 1, 16), (7, 3, 0), (256, 4, 16), (256, 9, 0), (256, 4, 40)])
+def test_block_sizes_do_not_change_results(monkeypatch, block, share, network):
     rec = _recording()
     x = np.random.default_rng(4).normal(size=(700, 3))
     x[::11] = np.nan
     before = (conditioned.gated_points(rec), conditioned.gated_points(rec, [25, 27, 29]),
               conditioned._visibility(rec, [11, 12, 31]), legs.repair(rec)[1],
-              signal.rolling_nanmedian(x, 9), signal.rolling_median(np.nan_to_num(x), 9))
+              signal.rolling_nanmedian(x, 9), signal.rolling_median(np.nan_to_num(x), 9),
+              signal.lowpass(x, np.arange(700) / 30.0),
+              signal.reject_outliers(np.column_stack([x, np.nan_to_num(x)]), np.arange(700) / 30.0,
+                                    min_scale=0.1))
     monkeypatch.setattr(conditioned, "PASS_BLOCK", block)
+    monkeypatch.setattr(signal, "PASS_BLOCK", block)
     monkeypatch.setattr(legs, "PASS_BLOCK", block)
     monkeypatch.setattr(signal, "MEDIAN_BLOCK", block)
     monkeypatch.setattr(signal, "MEDIAN_SHARE", share)
+    monkeypatch.setattr(signal, "NETWORK_UP_TO", network)
     after = (conditioned.gated_points(rec), conditioned.gated_points(rec, [25, 27, 29]),
              conditioned._visibility(rec, [11, 12, 31]), legs.repair(rec)[1],
-             signal.rolling_nanmedian(x, 9), signal.rolling_median(np.nan_to_num(x), 9))
+             signal.rolling_nanmedian(x, 9), signal.rolling_median(np.nan_to_num(x), 9),
+             signal.lowpass(x, np.arange(700) / 30.0),
+             signal.reject_outliers(np.column_stack([x, np.nan_to_num(x)]), np.arange(700) / 30.0,
+                                    min_scale=0.1))
     for a, b in zip(before, after, strict=True):
         assert np.array_equal(a, b, equal_nan=True)
 

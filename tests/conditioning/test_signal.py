@@ -133,15 +133,17 @@ def test_rolling_median_equals_scipys_median_filter(n, window):
     assert np.array_equal(rolling_median(x, window), median_filter(x, size=(window, 1), mode="nearest"))
 
 
-@pytest.mark.parametrize("share", [1, 2, 4, 7])
-def test_rolling_nanmedian_equals_pandas(monkeypatch, share):
+@pytest.mark.parametrize(("share", "network"), [(1, 16), (2, 0), (4, 16), (4, 40), (7, 16)])
+def test_rolling_nanmedian_equals_pandas(monkeypatch, share, network):
     """Expected values from an independent implementation: pandas' centred rolling median of the
-    finite samples (NaN, ±∞ and ties; windows sharing one sort, screen/speed.py MEDIAN_SHARE)."""
+    finite samples (NaN, ±∞ and ties; windows sharing one sort, screen/speed.py MEDIAN_SHARE,
+    sorted by a network or np.sort, NETWORK_UP_TO)."""
     import pandas as pd
 
     from screen.conditioning import signal
 
     monkeypatch.setattr(signal, "MEDIAN_SHARE", share)
+    monkeypatch.setattr(signal, "NETWORK_UP_TO", network)
     rng = np.random.default_rng(share)
     for _ in range(200):
         n, window, c = int(rng.integers(1, 90)), int(rng.integers(1, 35)), int(rng.integers(1, 4))
