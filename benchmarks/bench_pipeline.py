@@ -7,9 +7,15 @@ On one clip (knee_to_wall_side.mp4), in one run:
 bare       : the loop a user would write — OpenCV read → RGB → PoseLandmarker.detect_for_video —
              one process, for the full and the heavy model.
 analyze    : screen.analyze(video) end to end with every core (chunks on worker processes, decode
-             thread, conditioning, protocol), default model; ratio = its frames/s over bare's. In
-             one process the workers stay warm between runs (the first run starts them, so the
-             median of 3 is a warm run); a fresh process (memory line) pays their ≈ 1-s start.
+             thread, taps, conditioning, protocol), default model, in this process with its
+             workers warm (one uncounted run starts them); runs alternate with bare full runs and
+             the ratio is the median of each analyze's frames/s over the bare run's just before
+             it (the VM's speed drifts within minutes). A fresh process (memory lines) pays the
+             workers' ≈ 1-s start and the imports.
+at once    : as many bare loops as cores, in fresh processes started together, after each analyze:
+             their frames/s together over one bare loop's — what the cores give together on this
+             machine (2.0 on two independent cores; a VM's two vCPUs may give less), the ceiling
+             of any parallel ratio.
 refine     : screen.sources.pose.refine of the result's rep end frames with the heavy model.
 memory     : peak RSS of a fresh process running analyze (and of its largest worker), on the clip
              and on the clip ten times longer (written to a temporary file); goal: flat.
@@ -120,6 +126,33 @@ def child(clip: str, model: str) -> None:
                       "chunks": len(meta["chunks"]), "fallback": meta.get("parallel_fallback")}))
 
 
+def bare_child(clip: str, model: str) -> None:
+    """Run in a fresh process: say ready, wait for a line on stdin, then run :func:`bare` and print
+    its wall time and frames as JSON (so that two such processes start tracking together)."""
+    import mediapipe  # noqa: F401 — imported before the start signal, not timed
+
+    print("ready", flush=True)
+    sys.stdin.readline()
+    seconds, n = bare(Path(clip), Path(model))
+    print(json.dumps({"wall": seconds, "frames": n}), flush=True)
+
+
+def bare_at_once(clip: Path, model: Path, processes: int) -> float:
+    """Frames/s of ``processes`` bare loops (:func:`bare`) run at the same time in fresh processes,
+    all frames over the slowest one's wall time: what the machine's cores give together."""
+    procs = [subprocess.Popen([sys.executable, __file__, "--bare-child", str(clip), str(model)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True) for _ in range(processes)]
+    for p in procs:
+        while p.stdout.readline().strip() != "ready":
+            pass
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    out = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+    return sum(o["frames"] for o in out) / max(o["wall"] for o in out)
+
+
 def fresh_process(clip: Path, model: Path) -> dict:
     """Analyze ``clip`` in a fresh process while sampling, every 20 ms, the resident memory of
     that process and of its worker processes (psutil, which dask.distributed brings). Peaks in
@@ -140,13 +173,17 @@ def fresh_process(clip: Path, model: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--shared", type=Path, default=Path("../shared"))
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--analysis-only", action="store_true",
                     help="only the 1-h analysis (its landmarks from one analyze of the clip)")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--bare-child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(*args.child)
+        return
+    if args.bare_child:
+        bare_child(*args.bare_child)
         return
     clip = args.shared / "samples" / CLIP
     models = {name: args.shared / "models" / f"pose_landmarker_{name}.task" for name in ("full", "heavy")}
@@ -157,24 +194,35 @@ def main() -> None:
     if args.analysis_only:
         hour_analysis(full(clip, models[DEFAULT_MODEL])[2].recording, args.repeats)
         return
-    print(f"clip: {clip.name}; medians of {args.repeats} runs; default model: {DEFAULT_MODEL}")
-    rates = {}
-    for name, model in models.items():
-        b = [(lambda s, n: n / s)(*bare(clip, model)) for _ in range(args.repeats)]
-        rates[name] = statistics.median(b)
+    print(f"clip: {clip.name}; medians of {args.repeats} runs (heavy bare and refinement: "
+          f"{min(3, args.repeats)}); default model: {DEFAULT_MODEL}")
+    # bare full and analyze alternate, and each analyze is compared with the bare run just before
+    # it: the shared VM's speed drifts by ±20% within minutes, more than the effect measured
+    full(clip, models[DEFAULT_MODEL])  # starts the warm workers (and the imports): not counted
+    pairs, together, result = [], [], None
+    cores = os.cpu_count() or 1
+    for _ in range(args.repeats):
+        seconds, n = bare(clip, models[DEFAULT_MODEL])
+        a_seconds, a_n, result = full(clip, models[DEFAULT_MODEL])
+        pairs.append((n / seconds, a_n / a_seconds))
+        together.append(bare_at_once(clip, models[DEFAULT_MODEL], cores) / (n / seconds))
+    rates = {DEFAULT_MODEL: statistics.median(b for b, _ in pairs)}
+    heavy = [(lambda s, n: n / s)(*bare(clip, models["heavy"])) for _ in range(min(3, args.repeats))]
+    rates["heavy"] = statistics.median(heavy)
+    for name in ("full", "heavy"):
         print(f"{name:5s} bare PoseLandmarker, 1 process: {rates[name]:6.1f} frames/s "
               f"({1000 / rates[name]:5.1f} ms/frame)")
-    a, result = [], None
-    for _ in range(args.repeats):
-        seconds, n, result = full(clip, models[DEFAULT_MODEL])
-        a.append(n / seconds)
-    ma = statistics.median(a)
-    print(f"{DEFAULT_MODEL:5s} analyze, {os.cpu_count()} cores ({len(result.recording.meta['chunks'])} "
-          f"chunks): {ma:6.1f} frames/s ({1000 / ma:5.1f} ms/frame) | ratio to bare "
-          f"{ma / rates[DEFAULT_MODEL]:.2f} (goal ≥ 1.7 on 2 cores)")
+    print(f"full  bare PoseLandmarker, {cores} processes at once (what the cores give together): "
+          f"{statistics.median(together):.2f}× one (each: {', '.join(f'{r:.2f}' for r in sorted(together))})")
+    ma = statistics.median(a for _, a in pairs)
+    ratios = sorted(a / b for b, a in pairs)
+    print(f"{DEFAULT_MODEL:5s} analyze, {cores} cores ({len(result.recording.meta['chunks'])} "
+          f"chunks, workers warm): {ma:6.1f} frames/s ({1000 / ma:5.1f} ms/frame) | ratio to the bare "
+          f"run before it: median {statistics.median(ratios):.2f} (each: "
+          f"{', '.join(f'{r:.2f}' for r in ratios)}; goal ≥ 1.7 on 2 cores)")
     frames = end_frames(result)
     r = []
-    for _ in range(args.repeats):
+    for _ in range(min(3, args.repeats)):
         start = time.perf_counter()
         refined = pose.refine(result.recording, clip, frames, model=str(models["heavy"]))
         r.append(time.perf_counter() - start)
