@@ -27,7 +27,7 @@ die on start and the video is tracked in one process (``meta["parallel_fallback"
 (:func:`screen.scene.vertical.tap`) — is handed to :func:`estimate` as :class:`Tap` objects and
 done on those frames as the tracking decodes them, by whichever process keeps them: decoding is
 ≈ 3 ms of CPU per 720p frame, and a second pass to reach the last sampled frame cost ≈ 1.2 s of
-CPU on ``knee_to_wall_side.mp4`` (a tenth of the tracking). A seek into a chunk still decodes from
+CPU on ``knee_to_wall_side.mp4`` (a sixth of the tracking). A seek into a chunk still decodes from
 the key frame before it (0.4 s of CPU to reach frame 103 of that clip).
 
 **Deterministic, whatever the number of workers.** The cut points depend only on ``T`` and the
