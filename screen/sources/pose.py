@@ -15,9 +15,9 @@ with the ``spawn`` context (MediaPipe and ``fork`` do not mix), each chunk with 
 in VIDEO mode; the calling process also takes any chunk no worker has started when it is free. In a
 daemon process (a Dask worker) the chunks run one after the other in that process. A worker
 starts in ≈ 1 s of CPU (it imports MediaPipe, this module and its taps' modules only:
-``screen`` imports its analysis stack lazily), so the workers are kept warm for the calling process's life
-(:class:`_Workers`; :func:`close_workers`): the next video in the same process starts tracking
-at once. They ignore SIGINT; an error or Ctrl-C in the calling process stops them (SIGTERM).
+``screen`` imports its analysis stack lazily), so the workers are kept warm for the calling
+process's life (:class:`_Workers`; :func:`close_workers`): the next video in the same process
+starts tracking at once. They ignore SIGINT; an error or Ctrl-C in the calling process stops them (SIGTERM).
 ``spawn`` re-imports the caller's main module in every worker: a script
 that analyses a video must keep its work under ``if __name__ == "__main__":``, else the workers
 die on start and the video is tracked in one process (``meta["parallel_fallback"]``).
@@ -184,12 +184,14 @@ class Tap:
     tenth of tracking it). :func:`estimate` calls ``choose(declared frames, nominal fps)`` here
     for the frame indices, then ``fn(rgb)`` — RGB (H, W, 3) uint8, container rotation applied —
     once on each of those frames that is decoded, in the process that keeps it (``fn`` must be
-    picklable: a module-level function or a ``functools.partial`` of one). ``results`` maps each
-    frame index to what ``fn`` returned, or to the exception it raised (it never stops the
-    tracking); frames past the real end of the file are missing."""
+    picklable: a module-level function or a ``functools.partial`` of one). ``frames`` is what
+    ``choose`` gave; ``results`` maps each frame index to what ``fn`` returned, or to the
+    exception it raised (it never stops the tracking); frames past the real end of the file are
+    missing."""
 
     choose: Callable[[int, float], Sequence[int]]
     fn: Callable[[NDArray[np.uint8]], Any]
+    frames: frozenset[int] = frozenset()
     results: dict[int, Any] = field(default_factory=dict)
 
 
@@ -507,17 +509,16 @@ def stitch(parts: Sequence[Tracked]) -> tuple[NDArray, NDArray, NDArray] | str:
 
 def _detect(path: str | os.PathLike[str], model: ModelFile, people: int, spans: list[Span],
             workers: int, progress: _Progress, idle: Callable[[], None] | None = None,
-            taps: Sequence[tuple[Tap, frozenset[int]]] = ()
-            ) -> tuple[NDArray, NDArray, NDArray, bool, str | None]:
+            taps: Sequence[Tap] = ()) -> tuple[NDArray, NDArray, NDArray, bool, str | None]:
     """Track the video in ``spans`` and stitch; falls back to one span in this process when the
     chunks cannot be joined. Returns t, image, world, whether the container's frame times were
-    unusable (nominal timing) and the reason for a fallback (or None); fills the ``results`` of
-    each tap, given with its frames. ``idle``: see :func:`run_spans`."""
-    work = [(frames, tap.fn) for tap, frames in taps]
+    unusable (nominal timing) and the reason for a fallback (or None); fills each tap's
+    ``results``. ``idle``: see :func:`run_spans`."""
+    work = [(tap.frames, tap.fn) for tap in taps]
 
     def gather(parts: list[Tracked]) -> list[Tracked]:
-        for k, (tap, _) in enumerate(taps):
-            tap.results = {i: r for part in parts for i, r in sorted(part.tapped[k].items())}
+        for k, tap in enumerate(taps):
+            tap.results = dict(sorted(r for part in parts for r in part.tapped[k].items()))
         return parts
 
     try:
@@ -577,10 +578,10 @@ def estimate(video_path: str | os.PathLike[str], model: ModelFile, *,
         info = video.info
     spans = plan_chunks(info.frames_nominal, info.fps_nominal) if chunked else [Span(0, 0, None)]
     progress = _Progress(on_frame, info.frames_nominal)
-    chosen = [(tap, frozenset(int(i) for i in tap.choose(info.frames_nominal, info.fps_nominal)))
-              for tap in taps]
+    for tap in taps:
+        tap.frames = frozenset(int(i) for i in tap.choose(info.frames_nominal, info.fps_nominal))
     t, image, world, nominal, fallback = _detect(video_path, model, 1, spans, workers, progress,
-                                                 once, chosen)
+                                                 once, taps)
     declared = info.frames_nominal
     if declared and len(t) < MIN_DECODED_FRACTION * declared:
         raise MovescreenError(f"{video_path}: truncated or damaged: only {len(t)} of the "
